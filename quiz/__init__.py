@@ -1,0 +1,63 @@
+"""The quiz and contest engine. `create_app` is the only place an app is made."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from quiz.config import INSTANCE, ROOT, Config, load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. `config` (tests) overrides the defaults; otherwise the environment."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE),
+    )
+    if config is None:
+        app.config.update(load_config())
+    else:
+        app.config.update({k: getattr(Config, k) for k in dir(Config) if k.isupper()})
+        app.config.update(config)
+
+    from quiz import cli, errors, web
+    from quiz.extensions import babel, csrf, db, limiter, limits_storage_uri, migrate, redis_client
+
+    db.init_app(app)
+    _tune_sqlite(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    redis_client.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", limits_storage_uri(app.config["REDIS_URL"]))
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale)
+
+    from quiz.contest import bp as contest_bp
+
+    app.register_blueprint(contest_bp)
+    web.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """WAL and a busy timeout let the web process and the worker share the file."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    from quiz.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

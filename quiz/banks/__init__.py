@@ -1,0 +1,1 @@
+"""Question banks in Excel: one column spec shared by reader, writer and importer."""

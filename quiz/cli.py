@@ -1,0 +1,129 @@
+"""Flask commands: `flask --app app <command>`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from quiz.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    for command in (seed_demo, import_bank, export_bank, bank_template, rebuild_leaderboards,
+                    close_rounds, score_now, sweep):  # fmt: skip
+        app.cli.add_command(command)
+
+
+@click.command("seed-demo")
+@click.option("--base-url", default="http://127.0.0.1:5000", help="Printed in the demo link.")
+def seed_demo(base_url: str) -> None:
+    """Load the demo province, sample bank and an open demo contest (idempotent)."""
+    from quiz.demo import seed_demo as run
+
+    contest = run()
+    click.echo(f"Demo contest: {base_url.rstrip('/')}/c/{contest.slug}")
+
+
+@click.command("import-bank")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bank", "code", required=True, help="Bank code; created if new.")
+@click.option("--title", default=None, help="Title of a new bank.")
+@click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+def import_bank(path: Path, code: str, title: str | None, dry_run: bool) -> None:
+    """Import a question bank workbook (the template's layout), all or nothing."""
+    from quiz.banks.importer import apply_import, existing_keys
+    from quiz.banks.reader import read_bank
+    from quiz.banks.workbook import FileRefused
+    from quiz.models import QuestionBank
+
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == code))
+    try:
+        result = read_bank(path.read_bytes(), existing_keys(bank))
+    except FileRefused as exc:
+        raise click.ClickException(str(exc.message)) from exc
+    if result.problems:
+        for p in result.problems:
+            where = ", ".join(x for x in (f"dòng {p.row}" if p.row else "", p.column or "") if x)
+            click.echo(f"{where}: {p.message}" if where else str(p.message), err=True)
+        raise click.ClickException(f"{len(result.problems)} problems; nothing was imported.")
+    if dry_run:
+        click.echo(f"{len(result.questions)} questions are valid (dry run, nothing written).")
+        return
+    if bank is None:
+        bank = QuestionBank(code=code, title=title or code)
+    summary = apply_import(bank, result.questions)
+    db.session.commit()
+    click.echo(
+        f"Bank {code}: {summary.added} added, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged."
+    )
+
+
+@click.command("export-bank")
+@click.argument("code")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def export_bank(code: str, path: Path) -> None:
+    """Write a bank's current questions to a workbook in the template's layout."""
+    from quiz.banks.writer import export_workbook
+    from quiz.models import Question, QuestionBank
+
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == code))
+    if bank is None:
+        raise click.ClickException(f"no bank with code {code}")
+    questions = db.session.scalars(
+        select(Question)
+        .where(Question.bank_id == bank.id, Question.is_current.is_(True))
+        .order_by(Question.id)
+    ).all()
+    path.write_bytes(export_workbook(questions))
+    click.echo(f"{len(questions)} questions written to {path}")
+
+
+@click.command("bank-template")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def bank_template(path: Path) -> None:
+    """Write the empty question bank template."""
+    from quiz.banks.writer import template_workbook
+
+    path.write_bytes(template_workbook())
+    click.echo(f"Template written to {path}")
+
+
+@click.command("rebuild-leaderboards")
+@click.option("--contest-id", type=int, default=None, help="One contest (default: all).")
+def rebuild_leaderboards(contest_id: int | None) -> None:
+    """Rebuild the live Redis leaderboards from the database."""
+    from quiz.models import Contest
+    from quiz.scoring.standings import rebuild_all
+
+    ids = [contest_id] if contest_id else list(db.session.scalars(select(Contest.id)))
+    for cid in ids:
+        rebuild_all(cid)
+        click.echo(f"contest {cid}: leaderboards rebuilt")
+
+
+@click.command("close-rounds")
+def close_rounds() -> None:
+    """Close finished rounds now (freeze predictions, final boards)."""
+    from quiz.scoring.jobs import close_due_rounds
+
+    click.echo(f"closed rounds: {close_due_rounds() or 'none'}")
+
+
+@click.command("score-now")
+def score_now() -> None:
+    """Score everything in the submission buffer in this process."""
+    from quiz.scoring.jobs import drain_submissions
+
+    click.echo(f"scored {drain_submissions(max_seconds=current_app.config['SCORING_JOB_SECONDS'])}")
+
+
+@click.command("sweep")
+def sweep() -> None:
+    """Submit attempts whose deadline passed (their saved answers count)."""
+    from quiz.scoring.jobs import sweep_expired_attempts
+
+    click.echo(f"auto-submitted {sweep_expired_attempts()}")

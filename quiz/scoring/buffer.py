@@ -1,0 +1,165 @@
+"""The submission buffer: answers and submissions held in Redis until scored.
+
+Saving an answer and submitting an attempt are each one round trip to Redis
+(a Lua script), and never touch the database: the hot path stays as cheap
+as the framework allows. Submitting snapshots the saved answers into a
+Redis stream entry, atomically with marking the attempt submitted, so the
+scored answers are exactly those saved before the submit, and a second
+submit (double click, retry after a timeout) finds the first receipt.
+
+Production runs Redis with an append-only file (see README: durability),
+so an accepted submission survives a Redis restart until a worker has
+written its score to the database, which is the authority from then on.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import redis
+
+from quiz.scoring import keys
+
+# Answers and receipts outlive the attempt by this much; after it, the
+# database holds everything there is to show.
+KEEP_SECONDS = 2 * 24 * 3600
+
+SAVE = """
+if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+local n = redis.call('HINCRBY', KEYS[1], '#', 1)
+if n > tonumber(ARGV[3]) then return -2 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+return n
+"""
+
+SUBMIT = """
+local existing = redis.call('GET', KEYS[2])
+if existing then return {0, existing} end
+local i = 6
+while i < #ARGV do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+local flat = redis.call('HGETALL', KEYS[1])
+local parts = {}
+for j = 1, #flat, 2 do
+  if flat[j] ~= '#' then parts[#parts + 1] = flat[j] .. '=' .. flat[j + 1] end
+end
+local receipt = ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4]
+redis.call('SET', KEYS[2], receipt, 'EX', ARGV[5])
+redis.call('XADD', KEYS[3], '*', 'a', ARGV[1], 't', ARGV[2], 'x', ARGV[4],
+           'v', table.concat(parts, ';'))
+local first = redis.call('SET', KEYS[4], '1', 'NX', 'EX', 60)
+return {1, receipt, first and 1 or 0}
+"""
+
+
+class AttemptClosed(Exception):
+    """The attempt was already submitted: answers can no longer change."""
+
+
+class TooManySaves(Exception):
+    """More saves than any honest entrant makes: refused."""
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    attempt_id: int
+    submitted_at_ms: int
+    code: str
+    auto: bool
+    # True only for the request that actually submitted (not a repeat).
+    fresh: bool = False
+    # True when this submit asked for a drain job to be enqueued.
+    needs_drain: bool = False
+
+    @classmethod
+    def parse(cls, attempt_id: int, raw: bytes | str, **extra) -> Receipt:
+        text = raw.decode() if isinstance(raw, bytes) else raw
+        submitted, code, auto = text.split("|")
+        return cls(attempt_id, int(submitted), code, auto == "1", **extra)
+
+
+def receipt_code(secret: bytes, attempt_id: int, submitted_at_ms: int) -> str:
+    """A short code the entrant can quote: 'ABCD-EFGH', derived, not stored."""
+    digest = hmac.new(secret, f"{attempt_id}:{submitted_at_ms}".encode(), hashlib.sha256)
+    text = base64.b32encode(digest.digest()[:5]).decode()
+    return f"{text[:4]}-{text[4:8]}"
+
+
+def pack_answers(fields: Mapping[str, str]) -> list[str]:
+    flat: list[str] = []
+    for name, value in fields.items():
+        flat += [name, value]
+    return flat
+
+
+def unpack_answers(packed: str) -> dict[str, str]:
+    saved: dict[str, str] = {}
+    if packed:
+        for item in packed.split(";"):
+            name, _, value = item.partition("=")
+            saved[name] = value
+    return saved
+
+
+class SubmissionBuffer:
+    def __init__(self, client: redis.Redis, secret: bytes) -> None:
+        self.client = client
+        self.secret = secret
+        self._save = client.register_script(SAVE)
+        self._submit = client.register_script(SUBMIT)
+
+    def save_answer(self, attempt_id: int, field: str, value: str, max_saves: int) -> int:
+        """Store one answer (idempotent: the same answer twice is the same state)."""
+        n = self._save(
+            keys=[keys.answers(attempt_id), keys.receipt(attempt_id)],
+            args=[field, value, max_saves, KEEP_SECONDS],
+        )
+        if n == -1:
+            raise AttemptClosed(attempt_id)
+        if n == -2:
+            raise TooManySaves(attempt_id)
+        return n
+
+    def submit(
+        self,
+        attempt_id: int,
+        submitted_at_ms: int,
+        final_answers: Mapping[str, str] | None = None,
+        auto: bool = False,
+    ) -> Receipt:
+        """Mark submitted and queue for scoring, once. Repeats get the first receipt."""
+        code = receipt_code(self.secret, attempt_id, submitted_at_ms)
+        reply = self._submit(
+            keys=[
+                keys.answers(attempt_id),
+                keys.receipt(attempt_id),
+                keys.SUBMISSION_STREAM,
+                keys.DRAIN_SCHEDULED,
+            ],
+            args=[
+                attempt_id,
+                submitted_at_ms,
+                code,
+                "1" if auto else "0",
+                KEEP_SECONDS,
+                *pack_answers(final_answers or {}),
+            ],
+        )
+        if reply[0] == 0:
+            return Receipt.parse(attempt_id, reply[1])
+        return Receipt.parse(attempt_id, reply[1], fresh=True, needs_drain=bool(reply[2]))
+
+    def receipt(self, attempt_id: int) -> Receipt | None:
+        raw = self.client.get(keys.receipt(attempt_id))
+        return Receipt.parse(attempt_id, raw) if raw else None
+
+    def saved_answers(self, attempt_id: int) -> dict[str, str]:
+        raw = self.client.hgetall(keys.answers(attempt_id))
+        return {k.decode(): v.decode() for k, v in raw.items() if k != b"#"}

@@ -1,0 +1,77 @@
+"""Grading: pure functions from a paper and saved answers to a mark.
+
+Answers arrive as they were shown: position on the paper, and the displayed
+positions of the chosen options. The paper remembers the order the options
+were shown in, so grading maps them back to original choice indices and
+compares with the key. A question counts as correct only when the chosen set
+is exactly the correct set (several correct options are possible).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+PREDICTION_FIELD = "p"
+MAX_PREDICTION = 10**12
+
+
+def parse_choices(raw: str | None) -> tuple[int, ...]:
+    """'0,2' → (0, 2). Garbage yields (): a blank, never an exception."""
+    if not raw:
+        return ()
+    picked = []
+    for part in raw.split(","):
+        if part.isdigit() and len(part) == 1:
+            picked.append(int(part))
+    return tuple(sorted(set(picked)))
+
+
+def parse_prediction(raw: str | None) -> int | None:
+    if raw is None or not raw.isdigit() or len(raw) > 13:
+        return None
+    value = int(raw)
+    return value if value <= MAX_PREDICTION else None
+
+
+@dataclass(frozen=True, slots=True)
+class Graded:
+    correct: int
+    total: int
+    answers: list[list[int]]  # per position: chosen original choice indices
+    marks: str  # per position: "1" right, "0" wrong or blank
+    prediction: int | None
+
+
+def grade(
+    paper: Sequence[Sequence],
+    saved: Mapping[str, str],
+    keys: Mapping[int, frozenset[int]],
+) -> Graded:
+    """Mark a paper. `keys` maps question id to its set of correct indices."""
+    answers: list[list[int]] = []
+    marks = []
+    correct = 0
+    for position, (question_id, order) in enumerate(paper):
+        shown = parse_choices(saved.get(str(position)))
+        chosen = sorted(int(order[i]) for i in shown if i < len(order))
+        answers.append(chosen)
+        right = bool(chosen) and frozenset(chosen) == keys.get(question_id)
+        marks.append("1" if right else "0")
+        correct += right
+    return Graded(
+        correct=correct,
+        total=len(paper),
+        answers=answers,
+        marks="".join(marks),
+        prediction=parse_prediction(saved.get(PREDICTION_FIELD)),
+    )
+
+
+def time_used_ms(started_at_ms: int, submitted_at_ms: int, deadline_ms: int) -> int:
+    """Server-measured time from start to submit, capped at the deadline.
+
+    A submit that arrives inside the network grace after the deadline has
+    not used more than the time allowed.
+    """
+    return max(0, min(submitted_at_ms, deadline_ms) - started_at_ms)

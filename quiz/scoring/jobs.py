@@ -1,0 +1,207 @@
+"""RQ entry points: thin wrappers that run the scoring area's functions.
+
+- `drain_submissions`: scores the submission stream in batches until empty.
+- `sweep_expired_attempts`: submits, as they stood, attempts whose deadline
+  passed without a submit (the saved answers are what counts).
+- `close_due_rounds`: freezes the prediction reference of finished rounds
+  and rebuilds their leaderboards from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+
+import redis
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from quiz.contest.rounds import get_round
+from quiz.extensions import db, get_redis
+from quiz.models import Round
+from quiz.models.attempts import STARTED, Attempt
+from quiz.scoring import keys
+from quiz.scoring.batch import parse_entry, placements_for, score_submissions
+from quiz.scoring.leaderboard import Leaderboard
+from quiz.scoring.standings import compute_reference, rebuild_contest_board, rebuild_round_board
+from quiz.timeutil import now_ms, utcnow
+from quiz.worker import in_app_context
+
+log = logging.getLogger(__name__)
+
+# An entry delivered this many times without being acknowledged is moved
+# aside (and logged) instead of failing every batch it lands in.
+MAX_DELIVERIES = 5
+DEAD_LETTERS = keys.SUBMISSION_STREAM + ":dead"
+
+
+def ensure_group(client: redis.Redis) -> None:
+    try:
+        client.xgroup_create(keys.SUBMISSION_STREAM, keys.SCORERS_GROUP, id="0", mkstream=True)
+    except redis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+def _claim_stale(client: redis.Redis, consumer: str, count: int, idle_ms: int) -> list:
+    """Entries a dead consumer left unacknowledged, taken over by this one."""
+    reply = client.xautoclaim(
+        keys.SUBMISSION_STREAM, keys.SCORERS_GROUP, consumer, idle_ms, "0-0", count=count
+    )
+    entries = [e for e in reply[1] if e and e[1]]
+    if not entries:
+        return []
+    pending = client.xpending_range(
+        keys.SUBMISSION_STREAM, keys.SCORERS_GROUP, entries[0][0], entries[-1][0],
+        len(entries), consumername=consumer,
+    )  # fmt: skip
+    deliveries = {p["message_id"]: p["times_delivered"] for p in pending}
+    kept = []
+    for entry_id, fields in entries:
+        if deliveries.get(entry_id, 0) > MAX_DELIVERIES:
+            log.error("submission entry %r failed %s times; moved to %s",
+                      entry_id, deliveries[entry_id], DEAD_LETTERS)  # fmt: skip
+            client.xadd(DEAD_LETTERS, fields)
+            _acknowledge(client, [entry_id], [])
+        else:
+            kept.append((entry_id, fields))
+    return kept
+
+
+def _read_new(client: redis.Redis, consumer: str, count: int) -> list:
+    reply = client.xreadgroup(
+        keys.SCORERS_GROUP, consumer, {keys.SUBMISSION_STREAM: ">"}, count=count
+    )
+    return reply[0][1] if reply else []
+
+
+def _acknowledge(client: redis.Redis, entry_ids: list, attempt_ids: list[int]) -> None:
+    pipe = client.pipeline(transaction=False)
+    pipe.xack(keys.SUBMISSION_STREAM, keys.SCORERS_GROUP, *entry_ids)
+    pipe.xdel(keys.SUBMISSION_STREAM, *entry_ids)
+    for attempt_id in attempt_ids:
+        pipe.delete(keys.answers(attempt_id))
+    pipe.execute()
+
+
+def score_entries(client: redis.Redis, entries: list) -> int:
+    """Score, place on leaderboards, cache results, then acknowledge."""
+    submissions = [s for s in (parse_entry(eid, f) for eid, f in entries) if s is not None]
+    scored = score_submissions(submissions) if submissions else []
+    Leaderboard(client).apply(placements_for(scored))
+    pipe = client.pipeline(transaction=False)
+    for _round_id, result in scored:
+        pipe.set(
+            keys.result(result.attempt_id),
+            f"{result.correct}|{result.total}|{result.time_used_ms}",
+            ex=2 * 24 * 3600,
+        )
+    pipe.execute()
+    _acknowledge(client, [eid for eid, _ in entries], [s.attempt_id for s in submissions])
+    return len(scored)
+
+
+@in_app_context
+def drain_submissions(max_seconds: float | None = None) -> int:
+    """Score buffered submissions batch by batch until the stream is empty."""
+    config = current_app.config
+    client = get_redis()
+    ensure_group(client)
+    client.delete(keys.DRAIN_SCHEDULED)
+    consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    batch = config["SCORING_BATCH_SIZE"]
+    until = time.monotonic() + (max_seconds or config["SCORING_JOB_SECONDS"])
+    total = 0
+    finished = False
+    while time.monotonic() < until:
+        entries = _claim_stale(client, consumer, batch, config["SCORING_CLAIM_IDLE_MS"])
+        if not entries:
+            entries = _read_new(client, consumer, batch)
+        if not entries:
+            finished = True
+            break
+        total += score_entries(client, entries)
+    client.xgroup_delconsumer(keys.SUBMISSION_STREAM, keys.SCORERS_GROUP, consumer)
+    if not finished:
+        from quiz.contest.attempts import request_drain
+
+        request_drain()  # out of time with work left: hand over to a fresh job
+    return total
+
+
+@in_app_context
+def sweep_expired_attempts(limit: int = 5000) -> int:
+    """Submit attempts whose deadline (plus grace) passed without a submit."""
+    from quiz.contest.attempts import engine, request_drain
+
+    cutoff = now_ms() - current_app.config["NETWORK_GRACE_SECONDS"] * 1000
+    rows = db.session.execute(
+        select(Attempt.id, Attempt.deadline_ms)
+        .where(Attempt.status == STARTED, Attempt.deadline_ms < cutoff)
+        .order_by(Attempt.deadline_ms)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    buffer = engine().buffer
+    fresh = 0
+    for attempt_id, deadline_ms in rows:
+        receipt = buffer.submit(attempt_id, deadline_ms, None, auto=True)
+        fresh += receipt.fresh
+    if rows:
+        request_drain()
+    return fresh
+
+
+def close_round(round_id: int) -> bool:
+    """Freeze the prediction reference and the final ranking of one round, once."""
+    info = get_round(round_id, fresh=True)
+    if info is None or info.closed:
+        return False
+    reference = (
+        compute_reference(round_id, info.prediction_reference)
+        if info.prediction_reference
+        else None
+    )
+    closed = db.session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.closed_at.is_(None))
+        .values(closed_at=utcnow(), prediction_value=reference)
+    ).rowcount
+    db.session.commit()
+    if not closed:
+        return False
+    rebuild_round_board(round_id)
+    rebuild_contest_board(info.contest_id)
+    return True
+
+
+@in_app_context
+def close_due_rounds() -> list[int]:
+    """Close every round that ended (plus a short delay) and has nothing left to score."""
+    delay = current_app.config["ROUND_CLOSE_DELAY_SECONDS"]
+    cutoff = utcnow().timestamp() - delay
+    due = db.session.scalars(select(Round).where(Round.closed_at.is_(None))).all()
+    closed = []
+    for round_ in due:
+        if round_.ends_at.timestamp() > cutoff:
+            continue
+        waiting = db.session.scalar(
+            select(func.count()).where(Attempt.round_id == round_.id, Attempt.status == STARTED)
+        )
+        if waiting:
+            log.info("round %s ended; %s attempts still to score", round_.id, waiting)
+            continue
+        if close_round(round_.id):
+            closed.append(round_.id)
+    db.session.commit()
+    return closed
+
+
+@in_app_context
+def rebuild_leaderboards(contest_id: int) -> None:
+    from quiz.scoring.standings import rebuild_all
+
+    rebuild_all(contest_id)

@@ -1,0 +1,60 @@
+"""Every Redis key the product uses, named in one place."""
+
+from __future__ import annotations
+
+PREFIX = "q:"
+
+SUBMISSION_STREAM = PREFIX + "submissions"
+SCORERS_GROUP = "scorers"
+# Set by the first submit after a drain started; whoever sets it enqueues
+# the next drain job, so a burst of submits enqueues one job, not thousands.
+DRAIN_SCHEDULED = PREFIX + "drain:scheduled"
+ADMISSION_BUCKET = PREFIX + "admission:start"
+
+
+def answers(attempt_id: int) -> str:
+    return f"{PREFIX}ans:{attempt_id}"
+
+
+def receipt(attempt_id: int) -> str:
+    return f"{PREFIX}sub:{attempt_id}"
+
+
+def result(attempt_id: int) -> str:
+    return f"{PREFIX}res:{attempt_id}"
+
+
+def round_board(round_id: int) -> str:
+    return f"{PREFIX}lb:{round_id}"
+
+
+def round_board_entries(round_id: int) -> str:
+    return f"{PREFIX}lbe:{round_id}"
+
+
+def contest_board(contest_id: int) -> str:
+    return f"{PREFIX}lbc:{contest_id}"
+
+
+def contest_board_entries(contest_id: int) -> str:
+    return f"{PREFIX}lbce:{contest_id}"
+
+
+def contest_parts(contest_id: int, entrant_id: int) -> str:
+    return f"{PREFIX}lbp:{contest_id}:{entrant_id}"
+
+
+def round_attempts(round_id: int) -> str:
+    return f"{PREFIX}cnt:r{round_id}:attempts"
+
+
+def round_entrants(round_id: int) -> str:
+    return f"{PREFIX}cnt:r{round_id}:entrants"
+
+
+def contest_attempts(contest_id: int) -> str:
+    return f"{PREFIX}cnt:c{contest_id}:attempts"
+
+
+def contest_entrants(contest_id: int) -> str:
+    return f"{PREFIX}set:c{contest_id}:entrants"

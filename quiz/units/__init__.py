@@ -1,0 +1,1 @@
+"""The unit tree: listing, labels and scopes shared by every area."""

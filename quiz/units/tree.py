@@ -1,0 +1,104 @@
+"""Reading the unit tree: ordered listings, full path names, subtrees.
+
+The tree changes rarely and is read on every registration page, so a
+flattened copy is cached per process for a minute.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from quiz.extensions import db
+from quiz.models import Unit
+from quiz.text import fold
+
+CACHE_SECONDS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class UnitNode:
+    id: int
+    code: str
+    name: str
+    kind: str
+    depth: int
+    path: str
+    parent_id: int | None
+    merged: bool
+    # "Xã A, Huyện B, Tỉnh C": what an exported row or a picker shows.
+    full_name: str
+    search_text: str
+
+
+def _load() -> list[UnitNode]:
+    units = db.session.scalars(select(Unit)).all()
+    by_id = {u.id: u for u in units}
+    children: dict[int | None, list[Unit]] = {}
+    for u in units:
+        children.setdefault(u.parent_id, []).append(u)
+    for kids in children.values():
+        kids.sort(key=lambda u: (u.sort_order, fold(u.name)))
+
+    def full_name(u: Unit) -> str:
+        names = []
+        node: Unit | None = u
+        while node is not None:
+            names.append(node.name)
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        return ", ".join(names)
+
+    ordered: list[UnitNode] = []
+
+    def walk(parent_id: int | None) -> None:
+        for u in children.get(parent_id, []):
+            name = full_name(u)
+            ordered.append(
+                UnitNode(
+                    u.id, u.code, u.name, u.kind, u.depth, u.path, u.parent_id,
+                    u.merged_into_id is not None, name, fold(name),
+                )
+            )  # fmt: skip
+            walk(u.id)
+
+    walk(None)
+    return ordered
+
+
+class UnitTree:
+    def __init__(self) -> None:
+        self._expires = 0.0
+        self._nodes: list[UnitNode] = []
+        self._by_id: dict[int, UnitNode] = {}
+
+    def nodes(self) -> list[UnitNode]:
+        if time.monotonic() > self._expires:
+            self._nodes = _load()
+            self._by_id = {n.id: n for n in self._nodes}
+            self._expires = time.monotonic() + CACHE_SECONDS
+        return self._nodes
+
+    def get(self, unit_id: int | None) -> UnitNode | None:
+        self.nodes()
+        return self._by_id.get(unit_id) if unit_id is not None else None
+
+    def subtree(self, root_id: int | None) -> list[UnitNode]:
+        """The root and everything below it, in tree order (all units if no root)."""
+        nodes = self.nodes()
+        root = self.get(root_id)
+        if root is None:
+            return nodes
+        return [n for n in nodes if n.path.startswith(root.path)]
+
+    def invalidate(self) -> None:
+        self._expires = 0.0
+
+
+def unit_tree() -> UnitTree:
+    tree = current_app.extensions.get("quiz.units")
+    if tree is None:
+        tree = current_app.extensions["quiz.units"] = UnitTree()
+    return tree

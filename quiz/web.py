@@ -1,0 +1,103 @@
+"""App-wide web plumbing: language choice, template filters, security headers, health."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, jsonify, redirect, request, session, url_for
+from flask_babel import format_datetime, format_decimal
+from sqlalchemy import text
+
+from quiz.timeutil import from_ms
+
+
+def select_locale() -> str:
+    """Vietnamese unless the person switched to English (kept in the session)."""
+    lang = session.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else "vi"
+
+
+def _localtime(value, fmt: str = "HH:mm dd/MM/yyyy") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        value = from_ms(value)
+    if not isinstance(value, datetime):
+        return str(value)
+    return format_datetime(value, fmt)
+
+
+def _duration(ms: int | None) -> str:
+    if ms is None:
+        return ""
+    seconds = ms / 1000
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    tenths = int((seconds - int(seconds)) * 10)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}.{tenths}"
+
+
+def _number(value) -> str:
+    return format_decimal(value or 0)
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def _static_url_factory(app: Flask):
+    """URLs of static files carry a hash of their content: cached for a year, never stale."""
+    import hashlib
+    from pathlib import Path
+
+    versions: dict[str, str] = {}
+
+    def static_url(filename: str) -> str:
+        version = versions.get(filename)
+        if version is None:
+            path = Path(app.static_folder) / filename
+            version = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+            if not app.debug:
+                versions[filename] = version
+        return url_for("static", filename=filename, v=version)
+
+    return static_url
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 365 * 24 * 3600)
+    app.jinja_env.globals["static_url"] = _static_url_factory(app)
+    app.jinja_env.filters["localtime"] = _localtime
+    app.jinja_env.filters["duration"] = _duration
+    app.jinja_env.filters["number"] = _number
+    app.jinja_env.globals["select_locale"] = select_locale
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Content-Security-Policy", CSP)
+        return response
+
+    @app.get("/lang/<code>")
+    def switch_language(code: str):
+        if code in app.config["LANGUAGES"]:
+            session["lang"] = code
+        target = request.args.get("next", "")
+        # Only local paths: never an open redirect.
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("contest.home")
+        return redirect(target, 303)
+
+    @app.get("/healthz")
+    def health():
+        from quiz.extensions import db, get_redis
+
+        db.session.execute(text("SELECT 1"))
+        get_redis().ping()
+        return jsonify(ok=True)

@@ -1,0 +1,331 @@
+"""The entrant's attempt through real HTTP: start, answer, resume, submit, limits, time."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from quiz.extensions import db
+from quiz.models import Round
+from quiz.models.attempts import Attempt, Score
+from quiz.scoring.jobs import drain_submissions, sweep_expired_attempts
+from quiz.timeutil import now_ms
+from tests.factories import make_bank, make_contest, make_units
+from tests.players import Player, csrf_from
+
+PHONE = "0900000001"
+
+
+def setup_contest(app, **settings):
+    with app.app_context():
+        units = make_units()
+        make_contest(make_bank(), owner=units["P"], **settings)
+        return units["D1-C1"].id
+
+
+@pytest.fixture
+def unit_id(app):
+    return setup_contest(app)
+
+
+def registered(app, unit_id, phone=PHONE, birth_year="1990") -> Player:
+    player = Player(app.test_client())
+    response = player.register(phone=phone, unit=str(unit_id), birth_year=birth_year)
+    assert response.status_code == 303, response.text
+    return player
+
+
+def question_order(html: str) -> list[str]:
+    return re.findall(r"<legend><span class=\"num\">[^<]*</span> ([^<]+)</legend>", html)
+
+
+def checked(html: str) -> set[tuple[str, str]]:
+    return set(re.findall(r'name="(q\d+)" value="(\d)" checked', html))
+
+
+def drain(app) -> int:
+    with app.app_context():
+        return drain_submissions(max_seconds=10)
+
+
+def scores(app) -> list:
+    with app.app_context():
+        return db.session.execute(select(Score).order_by(Score.attempt_id)).scalars().all()
+
+
+def test_start_draws_a_paper_without_revealing_answers(app, unit_id):
+    player = registered(app, unit_id)
+    token = player.start()
+    page = player.paper(token)
+    assert page.status_code == 200
+    assert len(question_order(page.text)) == 5
+    # The explanation and anything marking the correct option stay on the server.
+    assert "Giải thích" not in page.text
+    assert "correct" not in page.text.lower()
+    saved = player.save(token, q=0, c="1")
+    assert saved.json == {"ok": True, "saves": 1}
+
+
+def test_reload_finds_the_same_paper_and_saved_answers(app, unit_id):
+    player = registered(app, unit_id)
+    token = player.start()
+    first = player.paper(token).text
+    csrf = csrf_from(first)
+    assert player.save(token, q=0, c="2", csrf=csrf).status_code == 200
+    assert player.save(token, q=3, c="1", csrf=csrf).status_code == 200
+    again = player.paper(token).text
+    assert question_order(again) == question_order(first)
+    assert checked(again) == {("q0", "2"), ("q3", "1")}
+    assert player.start() == token  # "start" again resumes, it does not draw anew
+
+
+def test_another_device_resumes_the_same_attempt(app, unit_id):
+    phone_one = registered(app, unit_id)
+    token = phone_one.start()
+    phone_one.save(token, q=1, c="3")
+    phone_two = Player(app.test_client())
+    assert phone_two.login(PHONE, "1990").status_code == 303
+    assert phone_two.start() == token
+    assert checked(phone_two.paper(token).text) == {("q1", "3")}
+
+
+def test_saving_the_same_answer_twice_is_the_same_state(app, unit_id):
+    player = registered(app, unit_id)
+    token = player.start()
+    csrf = csrf_from(player.paper(token).text)
+    player.save(token, q=2, c="0", csrf=csrf)
+    player.save(token, q=2, c="0", csrf=csrf)
+    assert checked(player.paper(token).text) == {("q2", "0")}
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "message"),
+    [
+        ({"q": "9", "c": "0"}, "bad_question", "không có trong đề thi"),
+        ({"q": "x", "c": "0"}, "bad_question", "không có trong đề thi"),
+        ({"q": "0", "c": "0,7"}, "bad_choice", "không thuộc các phương án"),
+        ({"q": "0", "c": "abc"}, "bad_choice", "không thuộc các phương án"),
+        ({"p": "-12"}, "bad_prediction", "số nguyên"),
+        ({"p": "1e9"}, "bad_prediction", "số nguyên"),
+    ],
+)
+def test_malformed_saves_get_a_precise_message(app, unit_id, data, code, message):
+    player = registered(app, unit_id)
+    token = player.start()
+    csrf = csrf_from(player.paper(token).text)
+    response = player.client.post(f"/a/{token}/save", data=data, headers={"X-CSRFToken": csrf})
+    assert response.status_code == 400
+    assert response.json["code"] == code
+    assert message in response.json["error"]
+
+
+def test_save_without_csrf_token_is_refused(app, unit_id):
+    player = registered(app, unit_id)
+    token = player.start()
+    response = player.client.post(f"/a/{token}/save", data={"q": "0", "c": "1"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("tamper", ["flip", "truncate", "other_attempt"])
+def test_tampered_token_is_refused(app, unit_id, tamper):
+    player = registered(app, unit_id)
+    token = player.start()
+    payload, signature = token.rsplit(".", 1)
+    bad = {
+        # The first character: the last one of base64 partly holds padding bits.
+        "flip": f"{payload}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}",
+        "truncate": token[:-5],
+        "other_attempt": f"2{payload[1:]}.{signature}",
+    }[tamper]
+    assert player.paper(bad).status_code == 404
+    response = player.save(bad, q=0, c="1", csrf=csrf_from(player.paper(token).text))
+    assert response.status_code == 404
+    assert response.json["code"] == "bad_token"
+
+
+def test_another_entrants_token_is_refused(app, unit_id):
+    owner = registered(app, unit_id)
+    token = owner.start()
+    intruder = registered(app, unit_id, phone="0900000002")
+    intruder.start()
+    assert intruder.paper(token).status_code == 403
+    csrf = csrf_from(intruder.client.get("/c/thu").text)
+    response = intruder.save(token, q=0, c="1", csrf=csrf)
+    assert response.status_code == 403 and response.json["code"] == "foreign_token"
+    assert intruder.submit(token, csrf=csrf).status_code == 403
+
+
+def test_duplicate_submit_is_counted_once_with_the_same_receipt(app, unit_id):
+    player = registered(app, unit_id)
+    token = player.start()
+    player.save(token, q=0, c="0")
+    first = player.submit(token, {"q1": "0"})
+    second = player.submit(token, {"q1": "1"})
+    assert first.status_code == second.status_code == 303
+    drain(app)
+    page_one, page_two = player.result(token).text, player.result(token).text
+    code = re.search(r'class="code">([A-Z0-9-]+)<', page_one).group(1)
+    assert code in page_two
+    rows = scores(app)
+    assert len(rows) == 1
+    assert rows[0].answers[1] != []  # the first submit's answer counted, not the second's
+
+
+def test_answers_after_submit_are_refused(app, unit_id):
+    player = registered(app, unit_id)
+    token = player.start()
+    csrf = csrf_from(player.paper(token).text)
+    player.submit(token)
+    response = player.save(token, q=0, c="1", csrf=csrf)
+    assert response.status_code == 409 and response.json["code"] == "submitted"
+    assert player.paper(token).status_code == 303  # the page now leads to the receipt
+
+
+def test_result_shows_score_and_rank_after_scoring(app, unit_id):
+    player = registered(app, unit_id)
+    token = player.start()
+    with app.app_context():
+        paper = db.session.scalar(select(Attempt.paper))
+    # The first original option is always the right one in the test bank.
+    answers = {f"q{i}": str(order.index("0")) for i, (_qid, order) in enumerate(paper)}
+    player.submit(token, answers)
+    pending = player.result(token).text
+    assert 'http-equiv="refresh"' in pending  # it updates itself until scored
+    drain(app)
+    page = player.result(token).text
+    assert "Đúng 5/5 câu" in page
+    assert re.search(r"1/1", page)
+    assert 'http-equiv="refresh"' not in page
+
+
+def test_attempt_limit_is_enforced(app):
+    unit_id = setup_contest(app, max_attempts=2)
+    player = registered(app, unit_id)
+    for _ in range(2):
+        token = player.start()
+        player.submit(token)
+    refused = player.start_response()
+    assert refused.status_code == 409
+    assert "đã dùng hết 2 lượt thi" in refused.text
+
+
+def test_unlimited_attempts(app):
+    unit_id = setup_contest(app, max_attempts=None)
+    player = registered(app, unit_id)
+    tokens = set()
+    for _ in range(5):
+        token = player.start()
+        player.submit(token)
+        tokens.add(token)
+    assert len(tokens) == 5
+
+
+def test_minimum_age_is_enforced(app):
+    unit_id = setup_contest(app, min_age=16)
+    from quiz.contest.registration import current_year
+
+    young = registered(app, unit_id, birth_year=str(current_year() - 14))
+    refused = young.start_response()
+    assert refused.status_code == 403
+    assert "từ 16 tuổi trở lên" in refused.text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"is_paused": True}, "tạm dừng"),
+        ("ended", "đã kết thúc"),
+        ("future", "chưa bắt đầu"),
+    ],
+)
+def test_start_outside_the_open_window_is_refused(app, unit_id, change, message):
+    from datetime import timedelta
+
+    from quiz.timeutil import utcnow
+
+    with app.app_context():
+        round_ = db.session.scalar(select(Round))
+        if change == "ended":
+            round_.ends_at = utcnow() - timedelta(minutes=1)
+        elif change == "future":
+            round_.starts_at = utcnow() + timedelta(hours=1)
+        else:
+            round_.is_paused = True
+        db.session.commit()
+    player = registered(app, unit_id)
+    response = player.start_response()
+    assert response.status_code == 409
+    assert message in response.text
+
+
+class Clock:
+    """Shifts the server clock the views read, to reach deadlines without waiting."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.offset = 0
+        monkeypatch.setattr("quiz.contest.views.now_ms", lambda: now_ms() + self.offset)
+        monkeypatch.setattr("quiz.scoring.jobs.now_ms", lambda: now_ms() + self.offset)
+
+
+def test_deadline_grace_then_late_submit_counts_the_saved_answers(app, unit_id, monkeypatch):
+    clock = Clock(monkeypatch)
+    player = registered(app, unit_id)
+    token = player.start()
+    csrf = csrf_from(player.paper(token).text)
+    assert player.save(token, q=0, c="0", csrf=csrf).status_code == 200
+    clock.offset = 600_000 + 5_000  # 5 s after the deadline: inside the 10 s grace
+    assert player.save(token, q=1, c="0", csrf=csrf).status_code == 200
+    clock.offset = 600_000 + 11_000  # past the grace
+    late = player.save(token, q=2, c="0", csrf=csrf)
+    assert late.status_code == 409 and "Đã hết giờ" in late.json["error"]
+    response = player.submit(token, {"q3": "0"}, csrf=csrf)
+    assert "late=1" in response.headers["Location"]
+    drain(app)
+    (row,) = scores(app)
+    assert row.auto_submitted
+    assert [bool(a) for a in row.answers] == [True, True, False, False, False]
+    assert row.time_used_ms == 600_000
+    assert "hết giờ" in player.result(token).text
+
+
+def test_expired_attempt_without_submit_is_swept_and_scored(app, unit_id, monkeypatch):
+    clock = Clock(monkeypatch)
+    player = registered(app, unit_id)
+    token = player.start()
+    player.save(token, q=4, c="2")
+    clock.offset = 700_000
+    with app.app_context():
+        assert sweep_expired_attempts() == 1
+        assert sweep_expired_attempts() == 0  # already submitted: nothing new
+    drain(app)
+    (row,) = scores(app)
+    assert row.auto_submitted and row.answers[4] != []
+
+
+def test_starts_beyond_the_admission_rate_wait_and_retry(app_config, app):
+    unit_id = setup_contest(app)
+    app.config.update(START_RATE_PER_SECOND=1, START_BURST=1)
+    first = registered(app, unit_id)
+    token = first.start()
+    second = registered(app, unit_id, phone="0900000002")
+    waiting = second.start_response()
+    assert waiting.status_code == 503
+    assert int(waiting.headers["Retry-After"]) >= 1
+    assert "data-autosubmit" in waiting.text  # the page retries by itself
+    # Running attempts are never turned away.
+    assert first.save(token, q=0, c="1").status_code == 200
+    assert first.submit(token).status_code == 303
+
+
+def test_live_counts_follow_starts(app, unit_id):
+    a = registered(app, unit_id)
+    a.submit(a.start())
+    a.start()
+    b = registered(app, unit_id, phone="0900000002")
+    b.start()
+    stats = a.client.get("/c/thu/stats.json").json
+    assert stats == {"entrants": 2, "attempts": 3}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 3
