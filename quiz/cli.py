@@ -12,8 +12,16 @@ from quiz.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    for command in (seed_demo, import_bank, export_bank, bank_template, rebuild_leaderboards,
-                    close_rounds, score_now, sweep):  # fmt: skip
+    for command in (
+        seed_demo,
+        import_bank,
+        export_bank,
+        bank_template,
+        rebuild_leaderboards,
+        close_rounds,
+        score_now,
+        sweep,
+    ):
         app.cli.add_command(command)
 
 

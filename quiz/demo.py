@@ -25,13 +25,16 @@ DEMO_SLUG = "tim-hieu-nghi-quyet"
 
 PROVINCE = ("SL", "Sơn Lâm", "Tỉnh")
 DISTRICTS = {
-    ("SL-TP", "Thành phố Sơn Lâm", "Thành phố"): ["Phường Minh Khai", "Phường Nguyễn Trãi",
-                                                  "Xã Phương Độ"],
+    ("SL-TP", "Thành phố Sơn Lâm", "Thành phố"): [
+        "Phường Minh Khai",
+        "Phường Nguyễn Trãi",
+        "Xã Phương Độ",
+    ],
     ("SL-VS", "Vân Sơn", "Huyện"): ["Thị trấn Vân Sơn", "Xã Lũng Táo", "Xã Sà Phìn", "Xã Phố Bảng"],
     ("SL-HL", "Hoàng Lâm", "Huyện"): ["Thị trấn Hoàng Lâm", "Xã Nậm Ty", "Xã Thông Nguyên"],
     ("SL-BM", "Bắc Mê Sơn", "Huyện"): ["Thị trấn Yên Phú", "Xã Minh Ngọc", "Xã Lạc Nông"],
     ("SL-QB", "Quang Bình Lâm", "Huyện"): ["Thị trấn Yên Bình", "Xã Tân Trịnh", "Xã Bằng Lang"],
-}  # fmt: skip
+}
 AGENCIES = ["Công an tỉnh", "Bộ Chỉ huy Quân sự tỉnh", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh"]
 
 
@@ -91,16 +94,27 @@ def seed_contest(owner: Unit, bank: QuestionBank) -> Contest:
         )
         db.session.add(contest)
         db.session.flush()
-    first = db.session.scalar(select(Round).where(Round.contest_id == contest.id, Round.number == 1))
+    first = db.session.scalar(
+        select(Round).where(Round.contest_id == contest.id, Round.number == 1)
+    )
     if first is None:
-        first = Round(contest_id=contest.id, number=1, title="Tuần 1", bank_id=bank.id,
-                      questions_per_attempt=10, time_limit_seconds=15 * 60,
-                      topic_quotas={"Chuyển đổi số": 3, "An toàn thông tin": 2},
-                      max_attempts=3, counting_rule=CountingRule.BEST,
-                      show_score=Visibility.IMMEDIATELY, show_answers=Visibility.AFTER_CLOSE,
-                      min_age=12, prediction_reference=PredictionReference.FULL_CORRECT_ENTRANTS,
-                      prediction_prompt="Theo bạn, tuần này có bao nhiêu người trả lời đúng "
-                      "tất cả các câu hỏi?")  # fmt: skip
+        first = Round(
+            contest_id=contest.id,
+            number=1,
+            title="Tuần 1",
+            bank_id=bank.id,
+            questions_per_attempt=10,
+            time_limit_seconds=15 * 60,
+            topic_quotas={"Chuyển đổi số": 3, "An toàn thông tin": 2},
+            max_attempts=3,
+            counting_rule=CountingRule.BEST,
+            show_score=Visibility.IMMEDIATELY,
+            show_answers=Visibility.AFTER_CLOSE,
+            min_age=12,
+            prediction_reference=PredictionReference.FULL_CORRECT_ENTRANTS,
+            prediction_prompt="Theo bạn, tuần này có bao nhiêu người trả lời đúng "
+            "tất cả các câu hỏi?",
+        )
         db.session.add(first)
     if first.ends_at is None or first.closed_at is not None or first.ends_at <= now:
         # Re-running the demo keeps a round open right now.
@@ -109,13 +123,22 @@ def seed_contest(owner: Unit, bank: QuestionBank) -> Contest:
         select(Round).where(Round.contest_id == contest.id, Round.number == 2)
     )
     if second is None:
-        second = Round(contest_id=contest.id, number=2, title="Tuần 2", bank_id=bank.id,
-                       questions_per_attempt=10, time_limit_seconds=15 * 60, max_attempts=3,
-                       counting_rule=CountingRule.BEST, show_score=Visibility.IMMEDIATELY,
-                       show_answers=Visibility.AFTER_CLOSE, min_age=12,
-                       prediction_reference=PredictionReference.FULL_CORRECT_ENTRANTS,
-                       prediction_prompt="Theo bạn, tuần này có bao nhiêu người trả lời đúng "
-                       "tất cả các câu hỏi?")  # fmt: skip
+        second = Round(
+            contest_id=contest.id,
+            number=2,
+            title="Tuần 2",
+            bank_id=bank.id,
+            questions_per_attempt=10,
+            time_limit_seconds=15 * 60,
+            max_attempts=3,
+            counting_rule=CountingRule.BEST,
+            show_score=Visibility.IMMEDIATELY,
+            show_answers=Visibility.AFTER_CLOSE,
+            min_age=12,
+            prediction_reference=PredictionReference.FULL_CORRECT_ENTRANTS,
+            prediction_prompt="Theo bạn, tuần này có bao nhiêu người trả lời đúng "
+            "tất cả các câu hỏi?",
+        )
         db.session.add(second)
     second.starts_at, second.ends_at = first.ends_at, first.ends_at + timedelta(days=7)
     db.session.flush()

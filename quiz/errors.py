@@ -36,8 +36,11 @@ def _page(status: int, title: str, message: str, headers: dict | None = None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return _page(400, _("Page expired"),
-                     _("This page was open too long or cookies are off. Reload the page and try again."))  # fmt: skip
+        return _page(
+            400,
+            _("Page expired"),
+            _("This page was open too long or cookies are off. Reload the page and try again."),
+        )
 
     @app.errorhandler(404)
     def not_found(exc):
@@ -54,9 +57,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(exc):
         retry = getattr(exc, "retry_after", None) or 60
-        return _page(429, _("Too many tries"),
-                     _("Too many tries in a short time. Please wait a few minutes and try again."),
-                     {"Retry-After": str(retry)})  # fmt: skip
+        return _page(
+            429,
+            _("Too many tries"),
+            _("Too many tries in a short time. Please wait a few minutes and try again."),
+            {"Retry-After": str(retry)},
+        )
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -84,12 +90,20 @@ def init_app(app: Flask) -> None:
         if app.testing:
             raise exc  # a test must see the bug, not a polite page
         log.exception("unexpected error")
-        return _page(500, _("Something went wrong"),
-                     _("The error has been logged. Please try again in a moment."))  # fmt: skip
+        return _page(
+            500,
+            _("Something went wrong"),
+            _("The error has been logged. Please try again in a moment."),
+        )
 
 
 def _unavailable():
-    return _page(503, _("Busy for a moment"),
-                 _("The service is briefly unavailable. Your saved answers are safe; "
-                   "please try again in a few seconds."),
-                 {"Retry-After": "5"})  # fmt: skip
+    return _page(
+        503,
+        _("Busy for a moment"),
+        _(
+            "The service is briefly unavailable. Your saved answers are safe; "
+            "please try again in a few seconds."
+        ),
+        {"Retry-After": "5"},
+    )

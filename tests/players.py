@@ -32,8 +32,14 @@ class Player:
 
     def register(self, **fields):
         page = self.client.get(f"/c/{self.slug}/register")
-        data = {"csrf_token": csrf_from(page.text), "consent": "y", "gender": "female",
-                "occupation": "other", "birth_year": "1990", "full_name": "Người Thử Nghiệm"}  # fmt: skip
+        data = {
+            "csrf_token": csrf_from(page.text),
+            "consent": "y",
+            "gender": "female",
+            "occupation": "other",
+            "birth_year": "1990",
+            "full_name": "Người Thử Nghiệm",
+        }
         data.update({k: v for k, v in fields.items() if v is not None})
         return self.client.post(f"/c/{self.slug}/register", data=data)
 
@@ -58,8 +64,14 @@ class Player:
     def paper(self, token: str):
         return self.client.get(f"/a/{token}")
 
-    def save(self, token: str, q: int | str | None = None, c: str | None = None,
-             p: str | None = None, csrf: str | None = None):  # fmt: skip
+    def save(
+        self,
+        token: str,
+        q: int | str | None = None,
+        c: str | None = None,
+        p: str | None = None,
+        csrf: str | None = None,
+    ):
         csrf = csrf or csrf_from(self.paper(token).text)
         data = {k: v for k, v in {"q": q, "c": c, "p": p}.items() if v is not None}
         return self.client.post(f"/a/{token}/save", data=data, headers={"X-CSRFToken": csrf})

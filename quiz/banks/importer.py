@@ -37,10 +37,13 @@ def existing_keys(bank: QuestionBank | None) -> dict[str, str]:
 
 def _same(q: Question, p: ParsedQuestion) -> bool:
     return (
-        q.topic == p.topic and q.difficulty == p.difficulty and q.text == p.text
-        and list(q.choices) == p.choices and list(q.correct) == p.correct
+        q.topic == p.topic
+        and q.difficulty == p.difficulty
+        and q.text == p.text
+        and list(q.choices) == p.choices
+        and list(q.correct) == p.correct
         and (q.explanation or "") == p.explanation
-    )  # fmt: skip
+    )
 
 
 def apply_import(bank: QuestionBank, questions: list[ParsedQuestion]) -> ImportSummary:
@@ -70,12 +73,20 @@ def apply_import(bank: QuestionBank, questions: list[ParsedQuestion]) -> ImportS
             added += 1
         new_rows.append(
             Question(
-                bank_id=bank.id, code=p.code, version=version, is_current=True, topic=p.topic,
-                difficulty=p.difficulty, text=p.text, choices=p.choices, correct=p.correct,
-                explanation=p.explanation, keep_choice_order=p.keep_choice_order,
+                bank_id=bank.id,
+                code=p.code,
+                version=version,
+                is_current=True,
+                topic=p.topic,
+                difficulty=p.difficulty,
+                text=p.text,
+                choices=p.choices,
+                correct=p.correct,
+                explanation=p.explanation,
+                keep_choice_order=p.keep_choice_order,
                 text_key=p.text_key,
             )
-        )  # fmt: skip
+        )
     db.session.flush()  # retire old versions before the new ones arrive
     db.session.add_all(new_rows)
     if added or updated:

@@ -76,13 +76,13 @@ def parse_correct(raw: str, n_choices: int) -> tuple[list[int], str | None]:
     if len(tokens) == 1 and len(tokens[0]) > 1 and set(tokens[0]) <= set("abcdef"):
         tokens = list(tokens[0])
     picked: list[int] = []
-    for token in tokens:
-        if len(token) == 1 and token in "abcdef":
-            picked.append("abcdef".index(token))
-        elif token.isdigit() and 1 <= int(token) <= 6:
-            picked.append(int(token) - 1)
+    for part in tokens:
+        if len(part) == 1 and part in "abcdef":
+            picked.append("abcdef".index(part))
+        elif part.isdigit() and 1 <= int(part) <= 6:
+            picked.append(int(part) - 1)
         else:
-            return [], token
+            return [], part
     return sorted(set(picked)), None
 
 
@@ -117,9 +117,16 @@ class _Row:
         if value is None and self.formulas is not None and position < len(self.formulas):
             formula = self.formulas[position]
             if isinstance(formula, str) and formula.startswith("="):
-                problems.append(Problem(self.number, COLUMN_BY_KEY[key].header, _l(
-                    "This cell holds a formula without a saved value; open the file in Excel, "
-                    "save it, or paste the values instead of the formula.")))  # fmt: skip
+                problems.append(
+                    Problem(
+                        self.number,
+                        COLUMN_BY_KEY[key].header,
+                        _l(
+                            "This cell holds a formula without a saved value; open the file "
+                            "in Excel, save it, or paste the values instead of the formula."
+                        ),
+                    )
+                )
         return cell_text(value)
 
 
@@ -151,40 +158,68 @@ def _read(values_book, formulas_book, existing: dict[str, str]) -> ReadResult:
     sheet = _pick_sheet(values_book)
     result = ReadResult()
     if sheet is None:
-        result.problems.append(Problem(None, None, _l(
-            "No sheet has the header row of the template (columns “Câu hỏi” and “Đáp án đúng”). "
-            "Download the template and copy your questions into its sheet “%(sheet)s”.",
-            sheet=DATA_SHEET)))  # fmt: skip
+        result.problems.append(
+            Problem(
+                None,
+                None,
+                _l(
+                    "No sheet has the header row of the template (columns “Câu hỏi” and "
+                    "“Đáp án đúng”). Download the template and copy your questions into "
+                    "its sheet “%(sheet)s”.",
+                    sheet=DATA_SHEET,
+                ),
+            )
+        )
         return result
     result.sheet = sheet.title
     if (sheet.max_row or 0) > MAX_ROWS + HEADER_SEARCH_ROWS:
-        raise FileRefused(_l("The file has more than %(n)s rows; split it into several files.",
-                             n=f"{MAX_ROWS:,}".replace(",", ".")))  # fmt: skip
+        raise FileRefused(
+            _l(
+                "The file has more than %(n)s rows; split it into several files.",
+                n=f"{MAX_ROWS:,}".replace(",", "."),
+            )
+        )
     head = list(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
     found = _find_header(head)
     if found is None:
-        result.problems.append(Problem(None, None, _l(
-            "Sheet “%(sheet)s” has no header row with the columns “Câu hỏi” and “Đáp án đúng” "
-            "in its first %(n)s rows.", sheet=sheet.title, n=HEADER_SEARCH_ROWS)))  # fmt: skip
+        result.problems.append(
+            Problem(
+                None,
+                None,
+                _l(
+                    "Sheet “%(sheet)s” has no header row with the columns “Câu hỏi” and "
+                    "“Đáp án đúng” in its first %(n)s rows.",
+                    sheet=sheet.title,
+                    n=HEADER_SEARCH_ROWS,
+                ),
+            )
+        )
         return result
     header_index, mapping = found
     missing = [c.header for c in COLUMNS if c.required and c.key not in mapping]
     missing += [] if {"choice_A", "choice_B"} <= set(mapping) else ["Đáp án A, Đáp án B"]
     if missing:
-        result.problems.append(Problem(header_index + 1, None, _l(
-            "The header row lacks the columns: %(cols)s.", cols=", ".join(missing))))
+        result.problems.append(
+            Problem(
+                header_index + 1,
+                None,
+                _l("The header row lacks the columns: %(cols)s.", cols=", ".join(missing)),
+            )
+        )
         return result
-    formula_rows = formulas_book[sheet.title].iter_rows(
-        min_row=header_index + 2, values_only=True
-    )
+    formula_rows = formulas_book[sheet.title].iter_rows(min_row=header_index + 2, values_only=True)
     value_rows = sheet.iter_rows(min_row=header_index + 2, values_only=True)
     seen_keys: dict[str, int] = {}
     seen_codes: dict[str, int] = {}
     for offset, (values, formulas) in enumerate(zip_longest(value_rows, formula_rows)):
         number = header_index + 2 + offset
         if offset >= MAX_ROWS:
-            raise FileRefused(_l("The file has more than %(n)s rows; split it into several files.",
-                                 n=f"{MAX_ROWS:,}".replace(",", ".")))  # fmt: skip
+            raise FileRefused(
+                _l(
+                    "The file has more than %(n)s rows; split it into several files.",
+                    n=f"{MAX_ROWS:,}".replace(",", "."),
+                )
+            )
         row = _Row(number, values or (), formulas, mapping)
         question = _read_row(row, result.problems, seen_keys, seen_codes, existing)
         if question is not None:
@@ -207,8 +242,9 @@ def _read_row(row: _Row, problems, seen_keys, seen_codes, existing) -> ParsedQue
     for key, value in fields.items():
         limit = COLUMN_BY_KEY[key].max_length
         if len(value) > limit:
-            problem(key, _l("Too long: %(n)s characters, at most %(limit)s.",
-                            n=len(value), limit=limit))  # fmt: skip
+            problem(
+                key, _l("Too long: %(n)s characters, at most %(limit)s.", n=len(value), limit=limit)
+            )
     text = fields["text"]
     if not text:
         problem("text", _l("The question is missing."))
@@ -224,14 +260,20 @@ def _read_row(row: _Row, problems, seen_keys, seen_codes, existing) -> ParsedQue
         value = fields[key]
         match = _CHOICE_PREFIX.match(value)
         if match and match.group(1).upper() == letter:
-            value = value[match.end():]
+            value = value[match.end() :]
         choices.append(value)
     while choices and not choices[-1]:
         choices.pop()
     if "" in choices:
         gap = CHOICE_LETTERS[choices.index("")]
-        problem(f"choice_{gap}", _l("Option %(letter)s is empty but a later option is filled; "
-                                    "fill the options from A without gaps.", letter=gap))  # fmt: skip
+        problem(
+            f"choice_{gap}",
+            _l(
+                "Option %(letter)s is empty but a later option is filled; "
+                "fill the options from A without gaps.",
+                letter=gap,
+            ),
+        )
     if len(choices) < 2:
         problem("choice_B", _l("A question needs at least two options (A and B)."))
     correct: list[int] = []
@@ -240,14 +282,22 @@ def _read_row(row: _Row, problems, seen_keys, seen_codes, existing) -> ParsedQue
     else:
         correct, bad = parse_correct(fields["correct"], len(choices))
         if bad is not None:
-            problem("correct", _l("“%(value)s” is not an option letter (A to F).",
-                                  value=fields["correct"]))  # fmt: skip
+            problem(
+                "correct",
+                _l("“%(value)s” is not an option letter (A to F).", value=fields["correct"]),
+            )
         elif not correct:
             problem("correct", _l("The correct answer is missing."))
         elif max(correct) >= len(choices):
             letters = ", ".join(CHOICE_LETTERS[i] for i in correct if i >= len(choices))
-            problem("correct", _l("Correct answer %(letters)s is not among the options (A to %(last)s).",
-                                  letters=letters, last=CHOICE_LETTERS[max(len(choices), 1) - 1]))  # fmt: skip
+            problem(
+                "correct",
+                _l(
+                    "Correct answer %(letters)s is not among the options (A to %(last)s).",
+                    letters=letters,
+                    last=CHOICE_LETTERS[max(len(choices), 1) - 1],
+                ),
+            )
     code = fields["code"]
     key = text_key(text) if text else ""
     if text:
@@ -256,12 +306,16 @@ def _read_row(row: _Row, problems, seen_keys, seen_codes, existing) -> ParsedQue
         else:
             seen_keys[key] = row.number
         if key in existing and existing[key] != code:
-            problem("text", _l("The bank already has this question (code %(code)s).",
-                               code=existing[key]))  # fmt: skip
+            problem(
+                "text",
+                _l("The bank already has this question (code %(code)s).", code=existing[key]),
+            )
     if code:
         if code in seen_codes:
-            problem("code", _l("Code %(code)s is also used on row %(row)s.",
-                               code=code, row=seen_codes[code]))  # fmt: skip
+            problem(
+                "code",
+                _l("Code %(code)s is also used on row %(row)s.", code=code, row=seen_codes[code]),
+            )
         else:
             seen_codes[code] = row.number
     if len(problems) > before:

@@ -35,15 +35,20 @@ def check_xlsx(data: bytes) -> None:
         raise FileRefused(_l("The file is empty."))
     if len(data) > MAX_FILE_BYTES:
         raise FileRefused(
-            _l("The file is %(size)s MB; the limit is %(limit)s MB.",
-               size=round(len(data) / 1e6, 1), limit=MAX_FILE_BYTES // 1_000_000)
-        )  # fmt: skip
+            _l(
+                "The file is %(size)s MB; the limit is %(limit)s MB.",
+                size=round(len(data) / 1e6, 1),
+                limit=MAX_FILE_BYTES // 1_000_000,
+            )
+        )
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_MARK in data:
             raise FileRefused(
-                _l("The file is protected by a password. Remove the password in Excel "
-                   "(File → Info → Protect Workbook) and upload it again.")
-            )  # fmt: skip
+                _l(
+                    "The file is protected by a password. Remove the password in Excel "
+                    "(File → Info → Protect Workbook) and upload it again."
+                )
+            )
         raise FileRefused(
             _l("This is an old Excel file (.xls). Open it in Excel and save it as .xlsx.")
         )

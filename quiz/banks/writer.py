@@ -21,20 +21,28 @@ from quiz.banks.workbook import neutralise
 
 EXAMPLES = [
     {
-        "code": "VD-001", "topic": "Chuyển đổi số", "difficulty": "Dễ",
+        "code": "VD-001",
+        "topic": "Chuyển đổi số",
+        "difficulty": "Dễ",
         "text": "Chuyển đổi số quốc gia dựa trên mấy trụ cột chính?",
-        "choices": ["Hai", "Ba", "Bốn", "Năm"], "correct": "B",
+        "choices": ["Hai", "Ba", "Bốn", "Năm"],
+        "correct": "B",
         "explanation": "Ba trụ cột: chính quyền số, kinh tế số và xã hội số.",
     },
     {
-        "code": "VD-002", "topic": "An toàn thông tin", "difficulty": "Trung bình",
+        "code": "VD-002",
+        "topic": "An toàn thông tin",
+        "difficulty": "Trung bình",
         "text": "Những việc nào giúp bảo vệ tài khoản trực tuyến? (chọn tất cả đáp án đúng)",
-        "choices": ["Bật xác thực hai lớp", "Dùng chung một mật khẩu cho mọi tài khoản",
-                    "Không cung cấp mã OTP cho người khác"],
+        "choices": [
+            "Bật xác thực hai lớp",
+            "Dùng chung một mật khẩu cho mọi tài khoản",
+            "Không cung cấp mã OTP cho người khác",
+        ],
         "correct": "A, C",
         "explanation": "Xác thực hai lớp và giữ bí mật mã OTP giúp chống chiếm đoạt tài khoản.",
     },
-]  # fmt: skip
+]
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -43,10 +51,13 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 def _row(question: dict) -> list:
     choices = list(question["choices"]) + [""] * (len(CHOICE_LETTERS) - len(question["choices"]))
     by_key = {
-        "code": question["code"], "topic": question["topic"],
-        "difficulty": question["difficulty"], "text": question["text"],
-        "correct": question["correct"], "explanation": question.get("explanation", ""),
-    }  # fmt: skip
+        "code": question["code"],
+        "topic": question["topic"],
+        "difficulty": question["difficulty"],
+        "text": question["text"],
+        "correct": question["correct"],
+        "explanation": question.get("explanation", ""),
+    }
     for letter, choice in zip(CHOICE_LETTERS, choices, strict=True):
         by_key[f"choice_{letter}"] = choice
     return [neutralise(by_key[c.key]) for c in COLUMNS]
@@ -65,9 +76,13 @@ def _data_sheet(workbook: Workbook, rows: list[dict]) -> None:
         sheet.append(_row(question))
     difficulty_col = get_column_letter([c.key for c in COLUMNS].index("difficulty") + 1)
     choice = DataValidation(
-        type="list", formula1='"' + ",".join(DIFFICULTY_NAMES.values()) + '"', allow_blank=True,
-        errorTitle="Mức độ", error="Chọn Dễ, Trung bình hoặc Khó.", showErrorMessage=True,
-    )  # fmt: skip
+        type="list",
+        formula1='"' + ",".join(DIFFICULTY_NAMES.values()) + '"',
+        allow_blank=True,
+        errorTitle="Mức độ",
+        error="Chọn Dễ, Trung bình hoặc Khó.",
+        showErrorMessage=True,
+    )
     sheet.add_data_validation(choice)
     choice.add(f"{difficulty_col}2:{difficulty_col}{MAX_ROWS + 1}")
 
@@ -85,7 +100,8 @@ def _instructions(workbook: Workbook) -> None:
         "Đáp án đúng ghi bằng chữ cái (B); nhiều đáp án đúng ghi cách nhau bằng dấu phẩy (A, C).",
         "Hệ thống chấp nhận chữ thường (b), “B.”, “Đáp án B”; dòng trống được bỏ qua.",
         f"Tối đa {MAX_ROWS:,} câu mỗi tệp, tệp .xlsx không đặt mật khẩu.".replace(",", "."),
-        "Nhập lại cùng mã câu hỏi sẽ cập nhật câu hỏi; câu đã dùng trong bài thi được giữ phiên bản cũ.",
+        "Nhập lại cùng mã câu hỏi sẽ cập nhật câu hỏi; "
+        "câu đã dùng trong bài thi được giữ phiên bản cũ.",
     ]
     for line in lines:
         sheet.append(["", line])
@@ -107,13 +123,16 @@ def export_workbook(questions) -> bytes:
     """A bank's current questions in the template's layout (imports back unchanged)."""
     rows = [
         {
-            "code": q.code, "topic": q.topic, "difficulty": DIFFICULTY_NAMES[q.difficulty],
-            "text": q.text, "choices": list(q.choices),
+            "code": q.code,
+            "topic": q.topic,
+            "difficulty": DIFFICULTY_NAMES[q.difficulty],
+            "text": q.text,
+            "choices": list(q.choices),
             "correct": ", ".join(CHOICE_LETTERS[i] for i in q.correct),
             "explanation": q.explanation or "",
         }
         for q in questions
-    ]  # fmt: skip
+    ]
     workbook = Workbook()
     workbook.remove(workbook.active)
     _data_sheet(workbook, rows)

@@ -28,7 +28,6 @@ from quiz.scoring import keys
 from quiz.scoring.buffer import AttemptClosed, Receipt, SubmissionBuffer, TooManySaves
 from quiz.scoring.grading import PREDICTION_FIELD, parse_choices
 
-
 _CHOICE_DIGITS = {str(i) for i in range(MAX_CHOICES)}
 
 
@@ -110,7 +109,9 @@ def check_can_start(info: RoundInfo, birth_year: int, now_ms: int) -> None:
     if not info.published:
         raise Refusal("not_published", _l("This contest is not open to the public."), 404)
     if info.paused:
-        raise Refusal("paused", _l("The organizers have paused this round; please come back later."))
+        raise Refusal(
+            "paused", _l("The organizers have paused this round; please come back later.")
+        )
     if info.closed or now_ms >= info.ends_at_ms:
         raise Refusal("ended", _l("This round has ended."))
     if now_ms < info.starts_at_ms:
@@ -154,9 +155,14 @@ def start_attempt(info: RoundInfo, entrant_id: int, birth_year: int, now_ms: int
         attempt_id = db.session.execute(
             insert(Attempt)
             .values(
-                round_id=info.id, entrant_id=entrant_id, seq=seq, paper=paper,
-                started_at_ms=now_ms, deadline_ms=deadline, status=STARTED,
-            )  # fmt: skip
+                round_id=info.id,
+                entrant_id=entrant_id,
+                seq=seq,
+                paper=paper,
+                started_at_ms=now_ms,
+                deadline_ms=deadline,
+                status=STARTED,
+            )
             .returning(Attempt.id)
         ).scalar_one()
         db.session.commit()
@@ -218,14 +224,16 @@ def _check_time(token: AttemptToken, now_ms: int) -> None:
         raise Refusal("late", _l("Time is up: only the answers saved before the deadline count."))
 
 
-def parse_answer(token: AttemptToken, question: str | None, choices: str | None,
-                 prediction: str | None) -> tuple[str, str]:  # fmt: skip
+def parse_answer(
+    token: AttemptToken, question: str | None, choices: str | None, prediction: str | None
+) -> tuple[str, str]:
     """One save request as (field, value), or a Refusal saying what is malformed."""
     if prediction is not None:
         text = prediction.strip().replace(".", "").replace(",", "").replace(" ", "")
         if not text.isdigit() or not text.isascii() or len(text) > 12:
-            raise Refusal("bad_prediction",
-                          _l("The prediction must be a whole number (digits only)."), 400)  # fmt: skip
+            raise Refusal(
+                "bad_prediction", _l("The prediction must be a whole number (digits only)."), 400
+            )
         return PREDICTION_FIELD, str(int(text))
     if question is None or not question.isdigit() or int(question) >= token.size:
         raise Refusal("bad_question", _l("This question is not on your paper."), 400)
@@ -247,7 +255,9 @@ def save_answer(token: AttemptToken, field: str, value: str, now_ms: int) -> int
         raise Refusal("too_many", _l("Too many changes to this attempt."), 429) from None
 
 
-def submit_attempt(token: AttemptToken, answers: dict[str, str], now_ms: int) -> tuple[Receipt, bool]:
+def submit_attempt(
+    token: AttemptToken, answers: dict[str, str], now_ms: int
+) -> tuple[Receipt, bool]:
     """Queue the attempt for scoring once; (receipt, late).
 
     Late (past deadline and grace): the answers in this request are ignored

@@ -53,7 +53,9 @@ def contest_totals(contest: ContestInfo) -> tuple[int, int]:
     return int(entrants or 0), int(attempts or 0)
 
 
-def round_cards(contest: ContestInfo, entrant: EntrantSession | None, now_ms: int) -> list[RoundCard]:
+def round_cards(
+    contest: ContestInfo, entrant: EntrantSession | None, now_ms: int
+) -> list[RoundCard]:
     infos = [i for i in (get_round(rid) for rid in contest.round_ids) if i is not None]
     cards = []
     for info, (attempts, entrants) in zip(infos, _counts([i.id for i in infos]), strict=True):
@@ -111,9 +113,15 @@ class PaperItem:
 
 def load_attempt(attempt_id: int):
     return db.session.execute(
-        select(Attempt.id, Attempt.paper, Attempt.status, Attempt.started_at_ms,
-               Attempt.deadline_ms, Attempt.seq).where(Attempt.id == attempt_id)
-    ).first()  # fmt: skip
+        select(
+            Attempt.id,
+            Attempt.paper,
+            Attempt.status,
+            Attempt.started_at_ms,
+            Attempt.deadline_ms,
+            Attempt.seq,
+        ).where(Attempt.id == attempt_id)
+    ).first()
 
 
 def paper_items(paper: list, saved: dict[str, str]) -> list[PaperItem]:
@@ -163,8 +171,10 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
         if score is not None:
             view.scored = True
             view.correct, view.total, view.time_used_ms = (
-                score.correct, score.total, score.time_used_ms,
-            )  # fmt: skip
+                score.correct,
+                score.total,
+                score.time_used_ms,
+            )
     if view.scored and view.show_score:
         board = Leaderboard(get_redis())
         view.rank = board.rank_of(info.id, token.entrant_id)
@@ -178,9 +188,14 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
 
 def _score_row(attempt_id: int):
     return db.session.execute(
-        select(Score.correct, Score.total, Score.time_used_ms, Score.submitted_at_ms,
-               Score.auto_submitted).where(Score.attempt_id == attempt_id)
-    ).first()  # fmt: skip
+        select(
+            Score.correct,
+            Score.total,
+            Score.time_used_ms,
+            Score.submitted_at_ms,
+            Score.auto_submitted,
+        ).where(Score.attempt_id == attempt_id)
+    ).first()
 
 
 def review(attempt_id: int) -> list[dict]:
@@ -196,10 +211,14 @@ def review(attempt_id: int) -> list[dict]:
     out = []
     for position, (qid, _order) in enumerate(row.paper):
         q = questions[qid]
-        out.append({
-            "position": position, "question": q, "chosen": set(row.answers[position]),
-            "right": row.marks[position] == "1",
-        })  # fmt: skip
+        out.append(
+            {
+                "position": position,
+                "question": q,
+                "chosen": set(row.answers[position]),
+                "right": row.marks[position] == "1",
+            }
+        )
     return out
 
 
@@ -229,7 +248,12 @@ def board_rows(entries: list[Entry], order) -> list[BoardRow]:
         if person is None:
             continue
         rows.append(
-            BoardRow(e.rank, person.full_name, person.name or person.unit_other or "",
-                     e.entrant_id, decode_key(e.key, order))
-        )  # fmt: skip
+            BoardRow(
+                e.rank,
+                person.full_name,
+                person.name or person.unit_other or "",
+                e.entrant_id,
+                decode_key(e.key, order),
+            )
+        )
     return rows

@@ -38,24 +38,31 @@ def normalize_phone(raw: str | None) -> str:
         raise InvalidField(_l("A phone number contains only digits, e.g. 0912 345 678."))
     if len(text) != 10:
         raise InvalidField(
-            _l("A mobile number has 10 digits starting with 0 (e.g. 0912 345 678); you typed %(n)s.",
-               n=len(text))
-        )  # fmt: skip
+            _l(
+                "A mobile number has 10 digits starting with 0 (e.g. 0912 345 678); "
+                "you typed %(n)s.",
+                n=len(text),
+            )
+        )
     if not _MOBILE.match(text):
         raise InvalidField(
-            _l("%(prefix)s is not a Vietnamese mobile prefix (03x, 05x, 07x, 08x, 09x).",
-               prefix=text[:3])
-        )  # fmt: skip
+            _l(
+                "%(prefix)s is not a Vietnamese mobile prefix (03x, 05x, 07x, 08x, 09x).",
+                prefix=text[:3],
+            )
+        )
     return text
 
 
 # Province codes that open a 12-digit citizen ID (CCCD): the administrative
 # codes of the 63 provinces before the 2025 merger, still printed on cards.
 _PROVINCE_CODES = frozenset(
-    "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 "
-    "033 034 035 036 037 038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 "
-    "064 066 067 068 070 072 074 075 077 079 080 082 083 084 086 087 089 091 092 093 "
-    "094 095 096".split()
+    (
+        "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 "
+        "033 034 035 036 037 038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 "
+        "064 066 067 068 070 072 074 075 077 079 080 082 083 084 086 087 089 091 092 093 "
+        "094 095 096"
+    ).split()
 )
 
 
@@ -78,9 +85,12 @@ def normalize_citizen_id(raw: str | None, birth_year: int | None, gender: str | 
         year = century + int(text[4:6])
         if year != birth_year:
             raise InvalidField(
-                _l("This citizen ID belongs to someone born in %(year)s, not %(given)s.",
-                   year=year, given=birth_year)
-            )  # fmt: skip
+                _l(
+                    "This citizen ID belongs to someone born in %(year)s, not %(given)s.",
+                    year=year,
+                    given=birth_year,
+                )
+            )
     if gender in ("male", "female"):
         encoded = "female" if century_sex % 2 else "male"
         if encoded != gender:

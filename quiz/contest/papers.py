@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from quiz.contest.questions import Pool, QuestionView
 
-
 # Seeded from os.urandom, and reseeded in every forked worker so two gunicorn
 # workers never hand out the same sequence of papers.
 _rng = random.Random()

@@ -154,9 +154,7 @@ def identify(phone: str, birth_year: int) -> Entrant:
     if entrant is None:
         raise IdentityError("phone", _l("Nobody has registered with this phone number yet."))
     if entrant.birth_year != birth_year:
-        raise IdentityError(
-            "birth_year", _l("The year of birth does not match this phone number.")
-        )
+        raise IdentityError("birth_year", _l("The year of birth does not match this phone number."))
     return entrant
 
 
@@ -166,9 +164,11 @@ def register(data: dict) -> Entrant:
     if entrant is not None and entrant.birth_year != data["birth_year"]:
         raise IdentityError(
             "phone",
-            _l("This phone number is registered with another year of birth. "
-               "If it is yours, check the year; otherwise use your own number."),
-        )  # fmt: skip
+            _l(
+                "This phone number is registered with another year of birth. "
+                "If it is yours, check the year; otherwise use your own number."
+            ),
+        )
     if data["citizen_id"]:
         holder = db.session.scalar(
             select(Entrant.id).where(Entrant.citizen_id == data["citizen_id"])
@@ -180,8 +180,15 @@ def register(data: dict) -> Entrant:
     if entrant is None:
         entrant = Entrant(phone=data["phone"])
         db.session.add(entrant)
-    for name in ("full_name", "birth_year", "gender", "citizen_id", "unit_id", "unit_other",
-                 "occupation"):  # fmt: skip
+    for name in (
+        "full_name",
+        "birth_year",
+        "gender",
+        "citizen_id",
+        "unit_id",
+        "unit_other",
+        "occupation",
+    ):
         setattr(entrant, name, data[name])
     entrant.consent_at = utcnow()
     try:

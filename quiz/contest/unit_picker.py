@@ -7,7 +7,6 @@ box that matches without diacritics ("dong van" finds "Đồng Văn").
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-
 from wtforms import SelectChoice
 
 from quiz.contest.registration import OTHER_UNIT

@@ -83,9 +83,14 @@ def contest_page(slug: str):
     cards = round_cards(contest, entrant, now)
     entrants, attempts = contest_totals(contest)
     return render_template(
-        "contest/contest.html", contest=contest, cards=cards, entrant=entrant,
-        entrants=entrants, attempts=attempts, now_ms=now,
-    )  # fmt: skip
+        "contest/contest.html",
+        contest=contest,
+        cards=cards,
+        entrant=entrant,
+        entrants=entrants,
+        attempts=attempts,
+        now_ms=now,
+    )
 
 
 @bp.get("/c/<slug>/stats.json")
@@ -121,8 +126,12 @@ def _phone_key() -> str:
 
 
 @bp.route("/c/<slug>/login", methods=["GET", "POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_phone_key,
-               deduct_when=lambda response: response.status_code != 303)  # fmt: skip
+@limiter.limit(
+    "10 per 15 minutes",
+    methods=["POST"],
+    key_func=_phone_key,
+    deduct_when=lambda response: response.status_code != 303,
+)
 def login_page(slug: str):
     contest = _contest_or_404(slug)
     form = ReturningForm()
@@ -157,8 +166,9 @@ def start(slug: str, number: int):
     except Refusal as refusal:
         return _refused(refusal, slug)
     except Busy as busy:
-        page = render_template("contest/wait.html", contest=contest, info=info,
-                               retry_after=busy.retry_after)  # fmt: skip
+        page = render_template(
+            "contest/wait.html", contest=contest, info=info, retry_after=busy.retry_after
+        )
         return page, 503, {"Retry-After": str(busy.retry_after)}
     return redirect(url_for("contest.attempt_page", token=started.token), 303)
 
@@ -191,10 +201,15 @@ def attempt_page(token: str):
         return redirect(url_for("contest.result_page", token=token, late=1), 303)
     saved = buffer.saved_answers(tok.attempt_id)
     return render_template(
-        "contest/attempt.html", token=token, info=info, items=paper_items(attempt.paper, saved),
-        prediction=saved.get("p", ""), remaining_ms=max(0, tok.deadline_ms - now),
-        timed=info.time_limit_seconds is not None, deadline_ms=tok.deadline_ms,
-    )  # fmt: skip
+        "contest/attempt.html",
+        token=token,
+        info=info,
+        items=paper_items(attempt.paper, saved),
+        prediction=saved.get("p", ""),
+        remaining_ms=max(0, tok.deadline_ms - now),
+        timed=info.time_limit_seconds is not None,
+        deadline_ms=tok.deadline_ms,
+    )
 
 
 @bp.post("/a/<token>/save")
@@ -229,8 +244,13 @@ def result_page(token: str):
     view = result_view(tok, info)
     if not view.received:
         return redirect(url_for("contest.attempt_page", token=token), 303)
-    return render_template("contest/result.html", token=token, info=info, view=view,
-                           late=request.args.get("late") == "1")  # fmt: skip
+    return render_template(
+        "contest/result.html",
+        token=token,
+        info=info,
+        view=view,
+        late=request.args.get("late") == "1",
+    )
 
 
 @bp.get("/a/<token>/status")
@@ -248,17 +268,32 @@ def round_leaderboard(slug: str, number: int):
     contest = _contest_or_404(slug)
     info = _round_or_404(contest, number)
     if not score_visible(info):
-        return render_template("contest/leaderboard.html", contest=contest, info=info,
-                               hidden=True, rows=[], page=1, pages=1, mine=None)  # fmt: skip
+        return render_template(
+            "contest/leaderboard.html",
+            contest=contest,
+            info=info,
+            hidden=True,
+            rows=[],
+            page=1,
+            pages=1,
+            mine=None,
+        )
     board = Leaderboard(get_redis())
     page, offset = _page()
     rows = board_rows(board.top(info.id, PAGE_SIZE, offset), info.ranking_order)
     entrant_id = current_entrant_id()
     mine = board.rank_of(info.id, entrant_id) if entrant_id else None
     return render_template(
-        "contest/leaderboard.html", contest=contest, info=info, hidden=False, rows=rows,
-        page=page, pages=_pages(board.size(info.id)), mine=mine, order=info.ranking_order,
-    )  # fmt: skip
+        "contest/leaderboard.html",
+        contest=contest,
+        info=info,
+        hidden=False,
+        rows=rows,
+        page=page,
+        pages=_pages(board.size(info.id)),
+        mine=mine,
+        order=info.ranking_order,
+    )
 
 
 @bp.get("/c/<slug>/leaderboard")
@@ -266,8 +301,16 @@ def contest_leaderboard(slug: str):
     contest = _contest_or_404(slug)
     infos = [get_round(rid) for rid in contest.round_ids]
     if not infos or not all(score_visible(i) for i in infos if i):
-        return render_template("contest/leaderboard.html", contest=contest, info=None,
-                               hidden=True, rows=[], page=1, pages=1, mine=None)  # fmt: skip
+        return render_template(
+            "contest/leaderboard.html",
+            contest=contest,
+            info=None,
+            hidden=True,
+            rows=[],
+            page=1,
+            pages=1,
+            mine=None,
+        )
     order = infos[0].ranking_order
     board = Leaderboard(get_redis())
     page, offset = _page()
@@ -275,9 +318,16 @@ def contest_leaderboard(slug: str):
     entrant_id = current_entrant_id()
     mine = board.contest_rank_of(contest.id, entrant_id) if entrant_id else None
     return render_template(
-        "contest/leaderboard.html", contest=contest, info=None, hidden=False, rows=rows,
-        page=page, pages=_pages(board.contest_size(contest.id)), mine=mine, order=order,
-    )  # fmt: skip
+        "contest/leaderboard.html",
+        contest=contest,
+        info=None,
+        hidden=False,
+        rows=rows,
+        page=page,
+        pages=_pages(board.contest_size(contest.id)),
+        mine=mine,
+        order=order,
+    )
 
 
 def _page() -> tuple[int, int]:

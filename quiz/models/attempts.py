@@ -55,9 +55,7 @@ class Score(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # Unique: the database itself makes scoring exactly-once, whatever
     # worker crashed and re-ran which batch.
-    attempt_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("attempts.id"), unique=True
-    )
+    attempt_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("attempts.id"), unique=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
     entrant_id: Mapped[int] = mapped_column(ForeignKey("entrants.id"))
     seq: Mapped[int] = mapped_column(Integer)

@@ -85,9 +85,17 @@ def _result(row) -> Result:
 
 
 RESULT_COLUMNS = (
-    Score.attempt_id, Score.round_id, Score.entrant_id, Score.seq, Score.correct, Score.total,
-    Score.time_used_ms, Score.prediction, Score.submitted_at_ms, Score.started_at_ms,
-)  # fmt: skip
+    Score.attempt_id,
+    Score.round_id,
+    Score.entrant_id,
+    Score.seq,
+    Score.correct,
+    Score.total,
+    Score.time_used_ms,
+    Score.prediction,
+    Score.submitted_at_ms,
+    Score.started_at_ms,
+)
 
 
 def score_submissions(submissions: Sequence[Submission]) -> list[tuple[int, Result]]:
@@ -97,11 +105,16 @@ def score_submissions(submissions: Sequence[Submission]) -> list[tuple[int, Resu
         row.id: row
         for row in db.session.execute(
             select(
-                Attempt.id, Attempt.round_id, Attempt.entrant_id, Attempt.seq, Attempt.paper,
-                Attempt.started_at_ms, Attempt.deadline_ms,
+                Attempt.id,
+                Attempt.round_id,
+                Attempt.entrant_id,
+                Attempt.seq,
+                Attempt.paper,
+                Attempt.started_at_ms,
+                Attempt.deadline_ms,
             ).where(Attempt.id.in_(list(unique)))
         )
-    }  # fmt: skip
+    }
     cache = question_cache()
     now = utcnow()
     values: list[dict] = []
@@ -111,14 +124,26 @@ def score_submissions(submissions: Sequence[Submission]) -> list[tuple[int, Resu
             log.error("submission for unknown attempt %s dropped", attempt_id)
             continue
         graded = grade(row.paper, sub.saved, cache.keys(q[0] for q in row.paper))
-        values.append({
-            "attempt_id": attempt_id, "round_id": row.round_id, "entrant_id": row.entrant_id,
-            "seq": row.seq, "correct": graded.correct, "total": graded.total,
-            "time_used_ms": time_used_ms(row.started_at_ms, sub.submitted_at_ms, row.deadline_ms),
-            "prediction": graded.prediction, "started_at_ms": row.started_at_ms,
-            "submitted_at_ms": sub.submitted_at_ms, "auto_submitted": sub.auto,
-            "answers": graded.answers, "marks": graded.marks, "scored_at": now,
-        })  # fmt: skip
+        values.append(
+            {
+                "attempt_id": attempt_id,
+                "round_id": row.round_id,
+                "entrant_id": row.entrant_id,
+                "seq": row.seq,
+                "correct": graded.correct,
+                "total": graded.total,
+                "time_used_ms": time_used_ms(
+                    row.started_at_ms, sub.submitted_at_ms, row.deadline_ms
+                ),
+                "prediction": graded.prediction,
+                "started_at_ms": row.started_at_ms,
+                "submitted_at_ms": sub.submitted_at_ms,
+                "auto_submitted": sub.auto,
+                "answers": graded.answers,
+                "marks": graded.marks,
+                "scored_at": now,
+            }
+        )
     inserted = _insert_ignoring_duplicates(values)
     if inserted:
         db.session.execute(

@@ -55,15 +55,23 @@ def _claim_stale(client: redis.Redis, consumer: str, count: int, idle_ms: int) -
     if not entries:
         return []
     pending = client.xpending_range(
-        keys.SUBMISSION_STREAM, keys.SCORERS_GROUP, entries[0][0], entries[-1][0],
-        len(entries), consumername=consumer,
-    )  # fmt: skip
+        keys.SUBMISSION_STREAM,
+        keys.SCORERS_GROUP,
+        entries[0][0],
+        entries[-1][0],
+        len(entries),
+        consumername=consumer,
+    )
     deliveries = {p["message_id"]: p["times_delivered"] for p in pending}
     kept = []
     for entry_id, fields in entries:
         if deliveries.get(entry_id, 0) > MAX_DELIVERIES:
-            log.error("submission entry %r failed %s times; moved to %s",
-                      entry_id, deliveries[entry_id], DEAD_LETTERS)  # fmt: skip
+            log.error(
+                "submission entry %r failed %s times; moved to %s",
+                entry_id,
+                deliveries[entry_id],
+                DEAD_LETTERS,
+            )
             client.xadd(DEAD_LETTERS, fields)
             _acknowledge(client, [entry_id], [])
         else:

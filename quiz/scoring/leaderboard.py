@@ -202,8 +202,14 @@ class Leaderboard:
         return int(self.client.zcard(keys.contest_board(contest_id)))
 
     # --- rebuilding from the database --------------------------------------
-    def replace_round(self, round_id: int, standings: list[Standing], rule: str,
-                      order: Sequence[str], reference: int | None) -> None:  # fmt: skip
+    def replace_round(
+        self,
+        round_id: int,
+        standings: list[Standing],
+        rule: str,
+        order: Sequence[str],
+        reference: int | None,
+    ) -> None:
         """Swap in a round board computed from the database, atomically."""
         board, entries = keys.round_board(round_id), keys.round_board_entries(round_id)
         tmp_board, tmp_entries = board + ":rebuild", entries + ":rebuild"
@@ -219,8 +225,9 @@ class Leaderboard:
         pipe.execute()
         self._swap([(tmp_board, board), (tmp_entries, entries)], empty=not standings)
 
-    def replace_contest(self, contest_id: int, per_round: dict[int, dict[int, Parts]],
-                        standings: list[Standing]) -> None:  # fmt: skip
+    def replace_contest(
+        self, contest_id: int, per_round: dict[int, dict[int, Parts]], standings: list[Standing]
+    ) -> None:
         """Swap in a contest board and its per-round parts computed from the database."""
         board, entries = keys.contest_board(contest_id), keys.contest_board_entries(contest_id)
         tmp_board, tmp_entries = board + ":rebuild", entries + ":rebuild"
@@ -234,9 +241,12 @@ class Leaderboard:
             pipe.delete(parts_key)
             pipe.hset(
                 parts_key,
-                mapping={rid: _parts_text(p[s.entrant_id]) for rid, p in per_round.items()
-                         if s.entrant_id in p},
-            )  # fmt: skip
+                mapping={
+                    rid: _parts_text(p[s.entrant_id])
+                    for rid, p in per_round.items()
+                    if s.entrant_id in p
+                },
+            )
             if n % 500 == 0:
                 pipe.execute()
         pipe.execute()

@@ -16,9 +16,16 @@ from quiz.scoring.leaderboard import Leaderboard
 from quiz.scoring.ranking import Parts, Result, Standing, rank_parts, round_standings
 
 _RESULT_COLUMNS = (
-    Score.entrant_id, Score.attempt_id, Score.seq, Score.correct, Score.total,
-    Score.time_used_ms, Score.prediction, Score.submitted_at_ms, Score.started_at_ms,
-)  # fmt: skip
+    Score.entrant_id,
+    Score.attempt_id,
+    Score.seq,
+    Score.correct,
+    Score.total,
+    Score.time_used_ms,
+    Score.prediction,
+    Score.submitted_at_ms,
+    Score.started_at_ms,
+)
 
 
 def load_results(round_id: int) -> list[Result]:

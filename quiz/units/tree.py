@@ -58,10 +58,18 @@ def _load() -> list[UnitNode]:
             name = full_name(u)
             ordered.append(
                 UnitNode(
-                    u.id, u.code, u.name, u.kind, u.depth, u.path, u.parent_id,
-                    u.merged_into_id is not None, name, fold(name),
+                    u.id,
+                    u.code,
+                    u.name,
+                    u.kind,
+                    u.depth,
+                    u.path,
+                    u.parent_id,
+                    u.merged_into_id is not None,
+                    name,
+                    fold(name),
                 )
-            )  # fmt: skip
+            )
             walk(u.id)
 
     walk(None)

@@ -18,8 +18,16 @@ def pool_of(topics: dict[str, int], keep_order: set[int] = frozenset()):
     for topic, n in topics.items():
         for _ in range(n):
             qid += 1
-            views[qid] = QuestionView(qid, f"Q{qid}", topic, f"text {qid}",
-                                      ("a", "b", "c", "d"), frozenset({0}), "", qid in keep_order)  # fmt: skip
+            views[qid] = QuestionView(
+                qid,
+                f"Q{qid}",
+                topic,
+                f"text {qid}",
+                ("a", "b", "c", "d"),
+                frozenset({0}),
+                "",
+                qid in keep_order,
+            )
             by_topic.setdefault(topic, []).append(qid)
     pool = Pool(1, tuple(views), {t: tuple(ids) for t, ids in by_topic.items()})
     return pool, views

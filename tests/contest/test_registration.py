@@ -23,8 +23,14 @@ def contest(app):
 
 
 def valid(units, **overrides) -> dict:
-    data = {"full_name": "Lò Thị Thử", "birth_year": "1990", "gender": "female",
-            "phone": PHONE, "citizen_id": "", "unit": str(units["D1-C1"])}  # fmt: skip
+    data = {
+        "full_name": "Lò Thị Thử",
+        "birth_year": "1990",
+        "gender": "female",
+        "phone": PHONE,
+        "citizen_id": "",
+        "unit": str(units["D1-C1"]),
+    }
     data.update(overrides)
     return data
 
@@ -71,9 +77,13 @@ def test_each_invalid_field_gets_its_own_message(client, contest, field, value, 
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("0900000001", "0900000001"), ("+84 900 000 001", "0900000001"),
-     ("84900000001", "0900000001"), ("0900.000.001", "0900000001")],
-)  # fmt: skip
+    [
+        ("0900000001", "0900000001"),
+        ("+84 900 000 001", "0900000001"),
+        ("84900000001", "0900000001"),
+        ("0900.000.001", "0900000001"),
+    ],
+)
 def test_phone_is_stored_in_one_canonical_form(client, contest, typed, stored):
     assert Player(client).register(**valid(contest, phone=typed)).status_code == 303
     with client.application.app_context():
@@ -88,8 +98,10 @@ def test_valid_citizen_id_and_other_unit_are_accepted(client, contest):
     with client.application.app_context():
         entrant = db.session.query(Entrant).one()
         assert (entrant.citizen_id, entrant.unit_id, entrant.unit_other) == (
-            "096190000001", None, "Trường THPT Thử",
-        )  # fmt: skip
+            "096190000001",
+            None,
+            "Trường THPT Thử",
+        )
 
 
 def test_decomposed_vietnamese_name_is_stored_nfc(client, contest):

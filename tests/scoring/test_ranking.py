@@ -23,10 +23,28 @@ from quiz.scoring.ranking import (
 )
 
 
-def result(entrant=1, attempt=None, seq=1, correct=5, total=10, time=60_000, prediction=100,
-           submitted=1_000_000, started=900_000) -> Result:  # fmt: skip
-    return Result(entrant, attempt or entrant * 100 + seq, seq, correct, total, time, prediction,
-                  submitted, started)  # fmt: skip
+def result(
+    entrant=1,
+    attempt=None,
+    seq=1,
+    correct=5,
+    total=10,
+    time=60_000,
+    prediction=100,
+    submitted=1_000_000,
+    started=900_000,
+) -> Result:
+    return Result(
+        entrant,
+        attempt or entrant * 100 + seq,
+        seq,
+        correct,
+        total,
+        time,
+        prediction,
+        submitted,
+        started,
+    )
 
 
 def ranked(results, order=DEFAULT_ORDER, reference=None, rule=CountingRule.BEST):
@@ -49,8 +67,12 @@ def test_default_order_breaks_ties_key_by_key(better, worse, why):
 
 
 def test_entrants_tied_on_every_key_share_a_rank():
-    results = [result(entrant=1, correct=9), result(entrant=2), result(entrant=3),
-               result(entrant=4, correct=1)]  # fmt: skip
+    results = [
+        result(entrant=1, correct=9),
+        result(entrant=2),
+        result(entrant=3),
+        result(entrant=4, correct=1),
+    ]
     assert ranked(results) == [(1, 1), (2, 2), (2, 3), (4, 4)]
 
 
@@ -78,20 +100,28 @@ def test_prediction_unknown_until_close_gives_nobody_an_edge():
 def test_missing_prediction_ranks_after_any_prediction():
     assert prediction_error(None, 10) == MAX_VALUE
     assert prediction_error(10**9, 0) == 10**9
-    assert ranked([result(entrant=1, prediction=None), result(entrant=2, prediction=10**6)],
-                  reference=0) == [(1, 2), (2, 1)]  # fmt: skip
+    assert ranked(
+        [result(entrant=1, prediction=None), result(entrant=2, prediction=10**6)], reference=0
+    ) == [(1, 2), (2, 1)]
 
 
 def test_encoded_keys_sort_exactly_like_the_tuples():
     rng = random.Random(7)
     order = ("correct", "time", "prediction", "submitted", "started")
     parts = [
-        Parts(rng.randint(0, 40), rng.randint(0, 10**7), rng.choice([0, 1, 5, 10**6, MAX_VALUE]),
-              rng.randint(10**12, 2 * 10**12), rng.randint(10**12, 2 * 10**12))
+        Parts(
+            rng.randint(0, 40),
+            rng.randint(0, 10**7),
+            rng.choice([0, 1, 5, 10**6, MAX_VALUE]),
+            rng.randint(10**12, 2 * 10**12),
+            rng.randint(10**12, 2 * 10**12),
+        )
         for _ in range(2000)
-    ]  # fmt: skip
+    ]
     by_tuple = sorted(range(len(parts)), key=lambda i: (rank_key(parts[i], order), i))
-    by_bytes = sorted(range(len(parts)), key=lambda i: (encode_key(rank_key(parts[i], order), order), i))
+    by_bytes = sorted(
+        range(len(parts)), key=lambda i: (encode_key(rank_key(parts[i], order), order), i)
+    )
     assert by_tuple == by_bytes
 
 
@@ -99,8 +129,11 @@ def test_decode_key_returns_the_shown_values():
     parts = Parts(7, 61_234, 12, 1_700_000_000_000, 1_699_999_000_000)
     encoded = encode_key(rank_key(parts, DEFAULT_ORDER), DEFAULT_ORDER)
     assert decode_key(encoded, DEFAULT_ORDER) == {
-        "correct": 7, "time": 61_234, "prediction": 12, "submitted": 1_700_000_000_000,
-    }  # fmt: skip
+        "correct": 7,
+        "time": 61_234,
+        "prediction": 12,
+        "submitted": 1_700_000_000_000,
+    }
 
 
 @pytest.mark.parametrize(
@@ -137,8 +170,13 @@ def test_earliest_full_falls_back_to_the_best_attempt():
 
 def test_competition_ranks_skip_after_ties():
     assert competition_ranks([("a", 1), ("a", 2), ("b", 3), ("c", 4), ("c", 5), ("d", 6)]) == [
-        1, 1, 3, 4, 4, 6,
-    ]  # fmt: skip
+        1,
+        1,
+        3,
+        4,
+        4,
+        6,
+    ]
 
 
 @pytest.mark.parametrize(
