@@ -21,21 +21,25 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update({k: getattr(Config, k) for k in dir(Config) if k.isupper()})
         app.config.update(config)
 
-    from quiz import cli, errors, web
-    from quiz.extensions import babel, csrf, db, limiter, limits_storage_uri, migrate, redis_client
+    from quiz import cli, errors, throttle, web
+    from quiz.extensions import babel, csrf, db, migrate, redis_client
+    from quiz.sessions import CachedCookieSessionInterface
+
+    app.session_interface = CachedCookieSessionInterface()
 
     db.init_app(app)
     _tune_sqlite(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     redis_client.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", limits_storage_uri(app.config["REDIS_URL"]))
-    limiter.init_app(app)
+    throttle.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
 
     from quiz.contest import bp as contest_bp
+    from quiz.contest.fastpath import AttemptFastPath
 
     app.register_blueprint(contest_bp)
+    app.wsgi_app = AttemptFastPath(app, app.wsgi_app)
     web.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
@@ -46,12 +50,14 @@ def _tune_sqlite(app: Flask) -> None:
     """WAL and a busy timeout let the web process and the worker share the file."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-    from sqlalchemy import event
-
     from quiz.extensions import db
 
     with app.app_context():
-        engine = db.engine
+        tune_sqlite(db.engine)
+
+
+def tune_sqlite(engine) -> None:
+    from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):

@@ -29,10 +29,10 @@ def get_app() -> Flask:
         _pid = os.getpid()
     elif _pid != os.getpid():
         # A forked child must not share the parent's database sockets.
-        from quiz.extensions import db
+        from quiz.extensions import dispose_engines
 
         with _app.app_context():
-            db.engine.dispose(close=False)
+            dispose_engines(close=False)
         _pid = os.getpid()
     return _app
 

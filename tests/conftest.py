@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from quiz import create_app
 from quiz.embedded_redis import EmbeddedRedis
-from quiz.extensions import db, get_redis
+from quiz.extensions import db, dispose_engines, get_redis
 from quiz.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +115,7 @@ def app(app_config):
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines()
 
 
 @pytest.fixture

@@ -1,32 +1,28 @@
-"""Starting, resuming, answering and submitting attempts.
+"""Answering and submitting attempts, and the per-app engine of the hot path.
 
-The view parses the request and calls these functions; they raise a
+Starting is in `starting.py`. The view parses the request and calls these functions; they raise a
 `Refusal` with a reason code and a message for everything the entrant can
 cause, so no refusal becomes a 500.
 """
 
 from __future__ import annotations
 
-import math
+import logging
 from dataclasses import dataclass
 
-from flask import current_app
+import redis
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from rq import Queue
 
 from quiz.contest.admission import Admission
-from quiz.contest.papers import NotEnoughQuestions, draw_paper
-from quiz.contest.questions import question_cache
-from quiz.contest.registration import current_year
-from quiz.contest.rounds import RoundInfo
-from quiz.contest.tokens import AttemptToken, TokenSigner
-from quiz.extensions import db, get_queue, get_redis
-from quiz.models.attempts import STARTED, Attempt
+from quiz.contest.tokens import AttemptToken, BadToken, TokenSigner
+from quiz.extensions import SCORING_QUEUE, RedisClient, get_redis
 from quiz.models.banks import MAX_CHOICES
-from quiz.scoring import keys
 from quiz.scoring.buffer import AttemptClosed, Receipt, SubmissionBuffer, TooManySaves
 from quiz.scoring.grading import PREDICTION_FIELD, parse_choices
+
+log = logging.getLogger(__name__)
 
 _CHOICE_DIGITS = {str(i) for i in range(MAX_CHOICES)}
 
@@ -60,11 +56,12 @@ class Engine:
     max_saves: int
 
 
-def engine() -> Engine:
-    found = current_app.extensions.get("quiz.engine")
+def engine_for(app: Flask) -> Engine:
+    """The app's engine, built on first use (after tests have set their config)."""
+    found = app.extensions.get("quiz.engine")
     if found is None:
-        config = current_app.config
-        client = get_redis()
+        config = app.config
+        client = app.extensions[RedisClient.key]
         found = Engine(
             signer=TokenSigner(config["SECRET_KEY"]),
             buffer=SubmissionBuffer(client, config["SECRET_KEY"].encode()),
@@ -72,8 +69,12 @@ def engine() -> Engine:
             grace_ms=config["NETWORK_GRACE_SECONDS"] * 1000,
             max_saves=config["MAX_SAVES_PER_ATTEMPT"],
         )
-        current_app.extensions["quiz.engine"] = found
+        app.extensions["quiz.engine"] = found
     return found
+
+
+def engine() -> Engine:
+    return engine_for(current_app._get_current_object())
 
 
 def token_for(attempt_id: int, round_id: int, entrant_id: int, deadline_ms: int, size: int) -> str:
@@ -87,125 +88,8 @@ class Started:
     resumed: bool
 
 
-def _last_attempt(round_id: int, entrant_id: int):
-    return db.session.execute(
-        select(Attempt.id, Attempt.seq, Attempt.deadline_ms, Attempt.status, Attempt.paper)
-        .where(Attempt.round_id == round_id, Attempt.entrant_id == entrant_id)
-        .order_by(Attempt.seq.desc())
-        .limit(1)
-    ).first()
-
-
-def _resumable(last, now_ms: int) -> bool:
-    return (
-        last is not None
-        and last.status == STARTED
-        and now_ms < last.deadline_ms
-        and engine().buffer.receipt(last.id) is None
-    )
-
-
-def check_can_start(info: RoundInfo, birth_year: int, now_ms: int) -> None:
-    if not info.published:
-        raise Refusal("not_published", _l("This contest is not open to the public."), 404)
-    if info.paused:
-        raise Refusal(
-            "paused", _l("The organizers have paused this round; please come back later.")
-        )
-    if info.closed or now_ms >= info.ends_at_ms:
-        raise Refusal("ended", _l("This round has ended."))
-    if now_ms < info.starts_at_ms:
-        raise Refusal("not_started", _l("This round has not started yet."))
-    if info.min_age and current_year() - birth_year < info.min_age:
-        raise Refusal(
-            "too_young",
-            _l("This round is for entrants aged %(age)s and over.", age=info.min_age),
-            403,
-        )
-
-
-def start_attempt(info: RoundInfo, entrant_id: int, birth_year: int, now_ms: int) -> Started:
-    """Resume the entrant's running attempt, or draw and store a new paper."""
-    check_can_start(info, birth_year, now_ms)
-    last = _last_attempt(info.id, entrant_id)
-    if _resumable(last, now_ms):
-        return _resume(info, entrant_id, last)
-    seq = (last.seq if last else 0) + 1
-    if info.max_attempts is not None and seq > info.max_attempts:
-        raise Refusal(
-            "limit",
-            _l("You have used all %(n)s attempts allowed in this round.", n=info.max_attempts),
-        )
-    wait_ms = engine().admission.wait_ms(now_ms)
-    if wait_ms:
-        raise Busy(max(1, math.ceil(wait_ms / 1000)))
-    cache = question_cache()
-    pool = cache.pool(info.bank_id, info.bank_revision)
-    try:
-        paper = draw_paper(
-            pool, cache.get_many(pool.ids), info.questions_per_attempt, info.topic_quotas
-        )
-    except NotEnoughQuestions as exc:
-        current_app.logger.error("round %s cannot draw a paper: %s", info.id, exc)
-        raise Refusal(
-            "no_questions", _l("This round is not ready yet; the organizers have been told."), 503
-        ) from exc
-    deadline = info.deadline_for(now_ms)
-    try:
-        attempt_id = db.session.execute(
-            insert(Attempt)
-            .values(
-                round_id=info.id,
-                entrant_id=entrant_id,
-                seq=seq,
-                paper=paper,
-                started_at_ms=now_ms,
-                deadline_ms=deadline,
-                status=STARTED,
-            )
-            .returning(Attempt.id)
-        ).scalar_one()
-        db.session.commit()
-    except IntegrityError:
-        # A double click started the same attempt a moment ago: use that one.
-        db.session.rollback()
-        last = _last_attempt(info.id, entrant_id)
-        if _resumable(last, now_ms):
-            return _resume(info, entrant_id, last)
-        raise Refusal("conflict", _l("Your attempt is already starting; please reload.")) from None
-    _count_start(info, entrant_id, seq)
-    token = token_for(attempt_id, info.id, entrant_id, deadline, len(paper))
-    return Started(attempt_id, token, resumed=False)
-
-
-def _resume(info: RoundInfo, entrant_id: int, last) -> Started:
-    token = token_for(last.id, info.id, entrant_id, last.deadline_ms, len(last.paper))
-    return Started(last.id, token, resumed=True)
-
-
-def _count_start(info: RoundInfo, entrant_id: int, seq: int) -> None:
-    """Live counters for the contest page (rebuilt from the database if lost)."""
-    pipe = get_redis().pipeline(transaction=False)
-    pipe.incr(keys.round_attempts(info.id))
-    pipe.incr(keys.contest_attempts(info.contest_id))
-    if seq == 1:
-        pipe.incr(keys.round_entrants(info.id))
-        pipe.sadd(keys.contest_entrants(info.contest_id), entrant_id)
-    pipe.execute()
-
-
-def running_attempt(info: RoundInfo, entrant_id: int, now_ms: int) -> str | None:
-    """Token of the entrant's attempt still running in this round, if any."""
-    last = _last_attempt(info.id, entrant_id)
-    if _resumable(last, now_ms):
-        return _resume(info, entrant_id, last).token
-    return None
-
-
 def read_token(text: str, entrant_id: int | None) -> AttemptToken:
     """The verified token, refused when forged or when it is not this entrant's."""
-    from quiz.contest.tokens import BadToken
-
     try:
         token = engine().signer.verify(text)
     except BadToken:
@@ -274,26 +158,25 @@ def submit_attempt(
     return receipt, late and receipt.fresh
 
 
-def request_drain() -> None:
-    """Enqueue a scoring drain; failures are harmless (cron drains too)."""
-    from quiz.extensions import SCORING_QUEUE
-    from quiz.scoring.jobs import drain_submissions
-
+def request_drain(client: redis.Redis | None = None) -> None:
+    """Enqueue a scoring drain; failures are harmless (the cron drain catches up)."""
     try:
-        get_queue(SCORING_QUEUE).enqueue(drain_submissions, job_timeout=600, result_ttl=60)
-    except Exception:  # noqa: BLE001 - the cron drain catches up; the submit stands
-        current_app.logger.exception("could not enqueue a scoring drain")
+        Queue(SCORING_QUEUE, connection=client or get_redis()).enqueue(
+            "quiz.scoring.jobs.drain_submissions", job_timeout=600, result_ttl=60
+        )
+    except Exception:  # noqa: BLE001 - the submit stands whatever happens here
+        log.exception("could not enqueue a scoring drain")
 
 
-def form_answers(form, size: int) -> dict[str, str]:
+def form_answers(form: dict[str, list[str]], size: int) -> dict[str, str]:
     """Answers carried by a whole-form submit (pages without JavaScript)."""
     answers: dict[str, str] = {}
     for position in range(size):
-        values = form.getlist(f"q{position}")
+        values = form.get(f"q{position}")
         if values:
             picked = parse_choices(",".join(values))
             answers[str(position)] = ",".join(str(c) for c in picked)
-    prediction = (form.get("p") or "").strip().replace(".", "").replace(" ", "")
+    prediction = (form.get("p", [""])[0]).strip().replace(".", "").replace(" ", "")
     if prediction.isdigit() and prediction.isascii() and len(prediction) <= 12:
         answers[PREDICTION_FIELD] = str(int(prediction))
     return answers

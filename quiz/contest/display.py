@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from quiz.contest.attempts import engine, running_attempt
+from quiz.contest.attempts import engine
 from quiz.contest.questions import QuestionView, question_cache
 from quiz.contest.rounds import ContestInfo, RoundInfo, get_round
 from quiz.contest.session import EntrantSession
+from quiz.contest.starting import running_attempt
 from quiz.contest.tokens import AttemptToken
 from quiz.extensions import db, get_redis
 from quiz.models import Entrant, Unit
@@ -162,7 +163,7 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
     else:
         view = ResultView(True, receipt.submitted_at_ms, receipt.code, receipt.auto)
     view.show_score = score_visible(info)
-    cached = get_redis().get(keys.result(token.attempt_id))
+    cached = get_redis().hget(keys.results(token.round_id), token.attempt_id)
     if cached:
         correct, total, used = (int(x) for x in cached.decode().split("|"))
         view.scored, view.correct, view.total, view.time_used_ms = True, correct, total, used

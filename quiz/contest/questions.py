@@ -59,6 +59,7 @@ class QuestionCache:
     def __init__(self) -> None:
         self.by_id: dict[int, QuestionView] = {}
         self.pools: dict[int, Pool] = {}
+        self._keys: dict[int, frozenset[int]] | None = None
 
     def pool(self, bank_id: int, revision: int) -> Pool:
         pool = self.pools.get(bank_id)
@@ -92,9 +93,24 @@ class QuestionCache:
     def keys(self, ids: Iterable[int]) -> dict[int, frozenset[int]]:
         return {i: q.correct for i, q in self.get_many(ids).items()}
 
+    def all_keys(self, ids: Iterable[int]) -> dict[int, frozenset[int]]:
+        """Correct options by question id, for every cached question plus `ids`.
+
+        The scorer calls this once per batch and grades every paper against
+        it, instead of building a small dictionary per paper.
+        """
+        missing = {i for i in ids if i not in self.by_id}
+        if missing:
+            self.get_many(missing)
+            self._keys = None
+        if getattr(self, "_keys", None) is None or len(self._keys) != len(self.by_id):
+            self._keys = {i: q.correct for i, q in self.by_id.items()}
+        return self._keys
+
     def clear(self) -> None:
         self.by_id.clear()
         self.pools.clear()
+        self._keys = None
 
 
 def question_cache() -> QuestionCache:

@@ -52,10 +52,11 @@ class Score(Base):
     __tablename__ = "scores"
     __table_args__ = (Index("ix_scores_round_entrant", "round_id", "entrant_id"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    # Unique: the database itself makes scoring exactly-once, whatever
-    # worker crashed and re-ran which batch.
-    attempt_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("attempts.id"), unique=True)
+    # The attempt is the key: the database itself makes scoring exactly-once,
+    # whatever worker crashed and re-ran which batch.
+    attempt_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("attempts.id"), primary_key=True, autoincrement=False
+    )
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
     entrant_id: Mapped[int] = mapped_column(ForeignKey("entrants.id"))
     seq: Mapped[int] = mapped_column(Integer)

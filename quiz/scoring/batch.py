@@ -13,12 +13,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
-
 from quiz.contest.questions import question_cache
 from quiz.contest.rounds import get_round
 from quiz.extensions import db
-from quiz.models.attempts import SCORED, Attempt, Score
+from quiz.scoring import store
 from quiz.scoring.buffer import unpack_answers
 from quiz.scoring.grading import grade, time_used_ms
 from quiz.scoring.leaderboard import Placement
@@ -51,26 +49,7 @@ def parse_entry(entry_id: bytes, fields: dict[bytes, bytes]) -> Submission | Non
         return None
 
 
-def _insert_ignoring_duplicates(values: list[dict]) -> set[int]:
-    """Insert score rows; return the attempt ids actually inserted now."""
-    if not values:
-        return set()
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - we support PostgreSQL and SQLite only
-        raise RuntimeError(f"unsupported database {dialect}")
-    stmt = (
-        insert(Score.__table__)
-        .on_conflict_do_nothing(index_elements=["attempt_id"])
-        .returning(Score.__table__.c.attempt_id)
-    )
-    return set(db.session.execute(stmt, values).scalars().all())
-
-
-def _result(row) -> Result:
+def _result(row: dict) -> Result:
     return Result(
         entrant_id=row["entrant_id"],
         attempt_id=row["attempt_id"],
@@ -84,78 +63,40 @@ def _result(row) -> Result:
     )
 
 
-RESULT_COLUMNS = (
-    Score.attempt_id,
-    Score.round_id,
-    Score.entrant_id,
-    Score.seq,
-    Score.correct,
-    Score.total,
-    Score.time_used_ms,
-    Score.prediction,
-    Score.submitted_at_ms,
-    Score.started_at_ms,
-)
-
-
 def score_submissions(submissions: Sequence[Submission]) -> list[tuple[int, Result]]:
     """Grade and store; returns (round id, result) for every submission now in the database."""
     unique = {s.attempt_id: s for s in submissions}  # a re-delivered entry counts once
-    attempts = {
-        row.id: row
-        for row in db.session.execute(
-            select(
-                Attempt.id,
-                Attempt.round_id,
-                Attempt.entrant_id,
-                Attempt.seq,
-                Attempt.paper,
-                Attempt.started_at_ms,
-                Attempt.deadline_ms,
-            ).where(Attempt.id.in_(list(unique)))
-        )
-    }
-    cache = question_cache()
-    now = utcnow()
+    attempts = store.load_attempts(list(unique))
+    answer_keys = question_cache().all_keys(
+        qid for row in attempts.values() for qid, _order in row["paper"]
+    )
+    scored_at = utcnow()
     values: list[dict] = []
     for attempt_id, sub in unique.items():
         row = attempts.get(attempt_id)
         if row is None:
             log.error("submission for unknown attempt %s dropped", attempt_id)
             continue
-        graded = grade(row.paper, sub.saved, cache.keys(q[0] for q in row.paper))
-        values.append(
-            {
-                "attempt_id": attempt_id,
-                "round_id": row.round_id,
-                "entrant_id": row.entrant_id,
-                "seq": row.seq,
-                "correct": graded.correct,
-                "total": graded.total,
-                "time_used_ms": time_used_ms(
-                    row.started_at_ms, sub.submitted_at_ms, row.deadline_ms
-                ),
-                "prediction": graded.prediction,
-                "started_at_ms": row.started_at_ms,
-                "submitted_at_ms": sub.submitted_at_ms,
-                "auto_submitted": sub.auto,
-                "answers": graded.answers,
-                "marks": graded.marks,
-                "scored_at": now,
-            }
-        )
-    inserted = _insert_ignoring_duplicates(values)
-    if inserted:
-        db.session.execute(
-            update(Attempt).where(Attempt.id.in_(list(inserted))).values(status=SCORED)
-        )
+        paper = row["paper"]
+        graded = grade(paper, sub.saved, answer_keys)
+        values.append({
+            "attempt_id": attempt_id, "round_id": row["round_id"],
+            "entrant_id": row["entrant_id"], "seq": row["seq"], "correct": graded.correct,
+            "total": graded.total,
+            "time_used_ms": time_used_ms(row["started_at_ms"], sub.submitted_at_ms,
+                                         row["deadline_ms"]),
+            "prediction": graded.prediction, "started_at_ms": row["started_at_ms"],
+            "submitted_at_ms": sub.submitted_at_ms, "auto_submitted": sub.auto,
+            "answers": graded.answers, "marks": graded.marks, "scored_at": scored_at,
+        })  # fmt: skip
+    inserted = store.insert_scores(values)
+    store.mark_scored(list(inserted))
     db.session.commit()
     stored = [v for v in values if v["attempt_id"] in inserted]
     earlier = [v["attempt_id"] for v in values if v["attempt_id"] not in inserted]
     if earlier:
         # Scored by an earlier run of this batch: the database's row is the truth.
-        rows = db.session.execute(select(*RESULT_COLUMNS).where(Score.attempt_id.in_(earlier)))
-        stored += [dict(r._mapping) for r in rows]
+        stored += store.load_results(earlier)
         db.session.commit()
     return [(v["round_id"], _result(v)) for v in stored]
 

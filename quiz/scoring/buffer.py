@@ -40,11 +40,7 @@ return n
 SUBMIT = """
 local existing = redis.call('GET', KEYS[2])
 if existing then return {0, existing} end
-local i = 6
-while i < #ARGV do
-  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-  i = i + 2
-end
+if #ARGV >= 7 then redis.call('HSET', KEYS[1], unpack(ARGV, 6)) end
 local flat = redis.call('HGETALL', KEYS[1])
 local parts = {}
 for j = 1, #flat, 2 do

@@ -53,10 +53,17 @@ def grade(
     marks = []
     correct = 0
     for position, (question_id, order) in enumerate(paper):
-        shown = parse_choices(saved.get(str(position)))
-        chosen = sorted(int(order[i]) for i in shown if i < len(order))
+        raw = saved.get(str(position))
+        if raw and len(raw) == 1 and raw.isdigit():  # one option: by far the common case
+            index = int(raw)
+            chosen = [int(order[index])] if index < len(order) else []
+            key = keys.get(question_id)
+            right = bool(chosen) and key is not None and len(key) == 1 and chosen[0] in key
+        else:
+            shown = parse_choices(raw)
+            chosen = sorted(int(order[i]) for i in shown if i < len(order))
+            right = bool(chosen) and frozenset(chosen) == keys.get(question_id)
         answers.append(chosen)
-        right = bool(chosen) and frozenset(chosen) == keys.get(question_id)
         marks.append("1" if right else "0")
         correct += right
     return Graded(

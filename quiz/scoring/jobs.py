@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 # aside (and logged) instead of failing every batch it lands in.
 MAX_DELIVERIES = 5
 DEAD_LETTERS = keys.SUBMISSION_STREAM + ":dead"
+# Scores stay in Redis for the result page this long; the database keeps them for good.
+RESULTS_KEEP_SECONDS = 2 * 24 * 3600
 
 
 def ensure_group(client: redis.Redis) -> None:
@@ -73,7 +75,9 @@ def _claim_stale(client: redis.Redis, consumer: str, count: int, idle_ms: int) -
                 DEAD_LETTERS,
             )
             client.xadd(DEAD_LETTERS, fields)
-            _acknowledge(client, [entry_id], [])
+            pipe = client.pipeline(transaction=False)
+            _acknowledge(pipe, [entry_id], [])
+            pipe.execute()
         else:
             kept.append((entry_id, fields))
     return kept
@@ -86,13 +90,12 @@ def _read_new(client: redis.Redis, consumer: str, count: int) -> list:
     return reply[0][1] if reply else []
 
 
-def _acknowledge(client: redis.Redis, entry_ids: list, attempt_ids: list[int]) -> None:
-    pipe = client.pipeline(transaction=False)
+def _acknowledge(pipe, entry_ids: list, attempt_ids: list[int]) -> None:
+    """Queue on `pipe`: acknowledge and drop the entries, and the answers now in the database."""
     pipe.xack(keys.SUBMISSION_STREAM, keys.SCORERS_GROUP, *entry_ids)
     pipe.xdel(keys.SUBMISSION_STREAM, *entry_ids)
-    for attempt_id in attempt_ids:
-        pipe.delete(keys.answers(attempt_id))
-    pipe.execute()
+    if attempt_ids:
+        pipe.delete(*(keys.answers(a) for a in attempt_ids))
 
 
 def score_entries(client: redis.Redis, entries: list) -> int:
@@ -100,15 +103,17 @@ def score_entries(client: redis.Redis, entries: list) -> int:
     submissions = [s for s in (parse_entry(eid, f) for eid, f in entries) if s is not None]
     scored = score_submissions(submissions) if submissions else []
     Leaderboard(client).apply(placements_for(scored))
-    pipe = client.pipeline(transaction=False)
-    for _round_id, result in scored:
-        pipe.set(
-            keys.result(result.attempt_id),
-            f"{result.correct}|{result.total}|{result.time_used_ms}",
-            ex=2 * 24 * 3600,
+    by_round: dict[int, dict[int, str]] = {}
+    for round_id, result in scored:
+        by_round.setdefault(round_id, {})[result.attempt_id] = (
+            f"{result.correct}|{result.total}|{result.time_used_ms}"
         )
+    pipe = client.pipeline(transaction=False)
+    for round_id, mapping in by_round.items():
+        pipe.hset(keys.results(round_id), mapping=mapping)
+        pipe.expire(keys.results(round_id), RESULTS_KEEP_SECONDS)
+    _acknowledge(pipe, [eid for eid, _ in entries], [s.attempt_id for s in submissions])
     pipe.execute()
-    _acknowledge(client, [eid for eid, _ in entries], [s.attempt_id for s in submissions])
     return len(scored)
 
 

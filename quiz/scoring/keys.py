@@ -20,8 +20,18 @@ def receipt(attempt_id: int) -> str:
     return f"{PREFIX}sub:{attempt_id}"
 
 
-def result(attempt_id: int) -> str:
-    return f"{PREFIX}res:{attempt_id}"
+def receipt_prefix() -> str:
+    return f"{PREFIX}sub:"
+
+
+def running(round_id: int, entrant_id: int) -> str:
+    """The entrant's open attempt in a round: "attempt|deadline|size|seq"."""
+    return f"{PREFIX}run:{round_id}:{entrant_id}"
+
+
+def results(round_id: int) -> str:
+    """Hash: attempt id → "correct|total|time used ms", for result pages."""
+    return f"{PREFIX}res:{round_id}"
 
 
 def round_board(round_id: int) -> str:

@@ -32,6 +32,7 @@ from quiz.scoring.ranking import (
     encode_key,
     rank_key,
     selection_key,
+    selection_key_from,
 )
 
 FIELDS_PER_ITEM = 7
@@ -141,12 +142,13 @@ class Leaderboard:
         changed = 0
         for p in placements:
             parts = Parts.of(p.result, p.reference)
+            encoded = encode_key(rank_key(parts, p.round_order), p.round_order)
             args += [
                 p.round_id,
                 p.contest_id,
                 p.result.entrant_id,
-                selection_key(p.result, p.counting_rule, p.round_order, p.reference),
-                encode_key(rank_key(parts, p.round_order), p.round_order),
+                selection_key_from(encoded, p.result, p.counting_rule),
+                encoded,
                 _parts_text(parts),
                 ",".join(p.contest_order),
             ]

@@ -147,8 +147,13 @@ def selection_key(result: Result, rule: str, order: Sequence[str], reference: in
     attempt; earliest_full: the earliest submitted fully correct attempt,
     and when there is none, the best one.
     """
-    seq = f"{result.seq:0{SEQ_WIDTH}x}"
     best = encode_key(rank_key(Parts.of(result, reference), order), order)
+    return selection_key_from(best, result, rule)
+
+
+def selection_key_from(best: str, result: Result, rule: str) -> str:
+    """`selection_key` when the encoded rank key is already known."""
+    seq = f"{result.seq:0{SEQ_WIDTH}x}"
     if rule == CountingRule.FIRST:
         return seq
     if rule == CountingRule.EARLIEST_FULL:

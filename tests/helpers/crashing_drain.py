@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import quiz.scoring.batch as batch  # noqa: E402
 import quiz.scoring.jobs as jobs  # noqa: E402
+import quiz.scoring.store as store  # noqa: E402
 from quiz import create_app  # noqa: E402
 from tests.conftest import make_config  # noqa: E402
 
@@ -31,14 +31,14 @@ def freeze_on_second_call() -> None:
 
 
 if os.environ["CRASH_POINT"] == "before_commit":
-    real_insert = batch._insert_ignoring_duplicates
+    real_insert = store.insert_scores
 
     def insert_then_freeze(values):
         inserted = real_insert(values)  # rows written, transaction still open
         freeze_on_second_call()
         return inserted
 
-    batch._insert_ignoring_duplicates = insert_then_freeze
+    store.insert_scores = insert_then_freeze
 else:
     real_apply = jobs.Leaderboard.apply
 

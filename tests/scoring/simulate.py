@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
-from quiz.contest.attempts import engine, start_attempt
+from quiz.contest.attempts import engine
 from quiz.contest.rounds import get_round
+from quiz.contest.starting import start_attempt
 from quiz.extensions import db
 from quiz.models.attempts import Attempt
 from quiz.timeutil import now_ms

@@ -54,7 +54,8 @@ def test_killed_worker_batch_is_taken_over_and_scored_once(
             assert time.monotonic() < deadline, "the crashing worker never reached its batch"
             time.sleep(0.05)
     finally:
-        os.kill(worker.pid, signal.SIGKILL)
+        if worker.poll() is None:
+            os.kill(worker.pid, signal.SIGKILL)
         worker.wait(10)
     time.sleep(0.3)  # let its unacknowledged entries go idle
     with app.app_context():

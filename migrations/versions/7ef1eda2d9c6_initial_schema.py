@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ccbb6be9b432
+Revision ID: 7ef1eda2d9c6
 Revises: 
-Create Date: 2026-11-22 23:26:36.784836
+Create Date: 2026-11-23 00:06:47.475782
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import quiz.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = 'ccbb6be9b432'
+revision = '7ef1eda2d9c6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -168,8 +168,7 @@ def upgrade():
         batch_op.create_index('ix_attempts_status_deadline', ['status', 'deadline_ms'], unique=False)
 
     op.create_table('scores',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('attempt_id', sa.BigInteger(), nullable=False),
+    sa.Column('attempt_id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
     sa.Column('entrant_id', sa.Integer(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
@@ -186,8 +185,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_scores_attempt_id_attempts')),
     sa.ForeignKeyConstraint(['entrant_id'], ['entrants.id'], name=op.f('fk_scores_entrant_id_entrants')),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_scores_round_id_rounds')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_scores')),
-    sa.UniqueConstraint('attempt_id', name=op.f('uq_scores_attempt_id'))
+    sa.PrimaryKeyConstraint('attempt_id', name=op.f('pk_scores'))
     )
     with op.batch_alter_table('scores', schema=None) as batch_op:
         batch_op.create_index('ix_scores_round_entrant', ['round_id', 'entrant_id'], unique=False)

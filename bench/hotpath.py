@@ -1,0 +1,295 @@
+"""Hot-path benchmark: the framework ceiling vs save, submit and start; scoring rate.
+
+    .venv/bin/python bench/hotpath.py            # writes its section of BENCHMARKS.md
+
+One run, one machine, the same gunicorn settings for every server, so the
+figures compare as ratios. Each endpoint is measured three times,
+interleaved, and the median is reported. The load generator (wrk, one
+thread, 64 connections) shares the two cores with the server, as in
+production-sized tests on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.report import write_section  # noqa: E402
+from bench.stack import BIN, GUNICORN, OUT, ROOT, Stack, WrkResult, ensure_wrk, run_wrk  # noqa: E402
+
+SLUG = "tim-hieu-nghi-quyet"
+
+
+def seed(n_save: int, n_submit: int, n_start: int) -> dict:
+    """Entrants, attempts and signed sessions, written straight to the database."""
+    from itsdangerous import URLSafeTimedSerializer
+    from sqlalchemy import insert, select
+
+    from quiz import create_app
+    from quiz.contest.papers import draw_paper
+    from quiz.contest.questions import question_cache
+    from quiz.contest.rounds import get_round
+    from quiz.contest.tokens import AttemptToken, TokenSigner
+    from quiz.demo import seed_bank, seed_contest, seed_units
+    from quiz.extensions import db
+    from quiz.models import Entrant, Round, Unit
+    from quiz.models.attempts import STARTED, Attempt
+    from quiz.timeutil import now_ms, utcnow
+
+    app = create_app()
+    with app.app_context():
+        province = seed_units()
+        contest = seed_contest(province, seed_bank(province))
+        round_ = db.session.scalar(select(Round).where(Round.contest_id == contest.id))
+        round_.time_limit_seconds, round_.max_attempts, round_.min_age = None, None, None
+        db.session.commit()
+        info = get_round(round_.id, fresh=True)
+        unit_ids = list(db.session.scalars(select(Unit.id)))
+        total = n_save + n_submit + n_start
+        now = utcnow()
+        for chunk in range(0, total, 5000):
+            db.session.execute(
+                insert(Entrant),
+                [
+                    {
+                        "phone": f"09{n:08d}",
+                        "full_name": f"Người Thử {n}",
+                        "birth_year": 1990,
+                        "gender": "male",
+                        "occupation": "other",
+                        "unit_id": unit_ids[n % len(unit_ids)],
+                        "consent_at": now,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for n in range(chunk, min(total, chunk + 5000))
+                ],
+            )
+        db.session.commit()
+        entrants = list(db.session.scalars(select(Entrant.id).order_by(Entrant.id)))
+        cache = question_cache()
+        pool = cache.pool(info.bank_id, info.bank_revision)
+        views = cache.get_many(pool.ids)
+        started = now_ms()
+        playing = entrants[: n_save + n_submit]
+        attempt_ids = []
+        for chunk in range(0, len(playing), 5000):
+            rows = [
+                {
+                    "round_id": info.id,
+                    "entrant_id": e,
+                    "seq": 1,
+                    "started_at_ms": started,
+                    "deadline_ms": info.deadline_for(started),
+                    "status": STARTED,
+                    "paper": draw_paper(pool, views, info.questions_per_attempt, info.topic_quotas),
+                }
+                for e in playing[chunk : chunk + 5000]
+            ]
+            attempt_ids += db.session.execute(insert(Attempt).returning(Attempt.id), rows).scalars()
+        db.session.commit()
+        serializer = app.session_interface.get_signing_serializer(app)
+        csrf_signer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+        signer = TokenSigner(app.secret_key)
+
+        def session_for(entrant_id: int) -> tuple[str, str]:
+            raw = secrets.token_hex(20)
+            cookie = serializer.dumps(
+                {
+                    "_permanent": True,
+                    "csrf_token": raw,
+                    "entrant": [entrant_id, 1990, f"Người Thử {entrant_id}"],
+                }
+            )
+            return cookie, csrf_signer.dumps(raw)
+
+        people = []
+        for index, entrant_id in enumerate(entrants):
+            cookie, csrf = session_for(entrant_id)
+            token = None
+            if index < len(attempt_ids):
+                token = signer.sign(
+                    AttemptToken(
+                        attempt_ids[index],
+                        info.id,
+                        entrant_id,
+                        info.deadline_for(started),
+                        info.questions_per_attempt,
+                    )
+                )
+            people.append((cookie, csrf, token))
+        return {
+            "people": people,
+            "n_save": n_save,
+            "n_submit": n_submit,
+            "questions": info.questions_per_attempt,
+        }
+
+
+def write_requests(seeded: dict, slices: int) -> dict[str, list[Path]]:
+    rng = random.Random(1)
+    people, n_save, n_submit = seeded["people"], seeded["n_save"], seeded["n_submit"]
+    q = seeded["questions"]
+    files: dict[str, list[Path]] = {"ceiling": [], "save": [], "submit": [], "start": []}
+    ceiling = OUT / "ceiling.txt"
+    ceiling.write_text("POST\t/submit\t\t\t\n")
+    files["ceiling"] = [ceiling] * slices
+    save = OUT / "save.txt"
+    with save.open("w") as out:
+        for cookie, csrf, token in people[:n_save]:
+            for position in range(q):
+                out.write(
+                    f"POST\t/a/{token}/save\t{cookie}\t{csrf}\tq={position}&c={rng.randint(0, 3)}\n"
+                )
+    files["save"] = [save] * slices
+    submitters = people[n_save : n_save + n_submit]
+    starters = people[n_save + n_submit :]
+    for k in range(slices):
+        path = OUT / f"submit-{k}.txt"
+        with path.open("w") as out:
+            for cookie, csrf, token in submitters[k::slices]:
+                body = "&".join(f"q{i}={rng.randint(0, 3)}" for i in range(q)) + "&p=2500"
+                out.write(f"POST\t/a/{token}/submit\t{cookie}\t{csrf}\t{body}\n")
+        files["submit"].append(path)
+        path = OUT / f"start-{k}.txt"
+        with path.open("w") as out:
+            for cookie, csrf, _token in starters[k::slices]:
+                out.write(f"POST\t/c/{SLUG}/r/1/start\t{cookie}\t{csrf}\t\n")
+        files["start"].append(path)
+    return files
+
+
+def measure_scoring(env: dict) -> dict:
+    """One worker process drains what the submit runs left in the buffer."""
+    code = (
+        "import json, time\n"
+        "from quiz import create_app\n"
+        "from quiz.extensions import get_redis\n"
+        "from quiz.scoring import keys\n"
+        "from quiz.scoring.jobs import drain_submissions\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    waiting = get_redis().xlen(keys.SUBMISSION_STREAM)\n"
+        "    t = time.perf_counter()\n"
+        "    scored = drain_submissions(max_seconds=900)\n"
+        "    print(json.dumps({'waiting': waiting, 'scored': scored,\n"
+        "                      'seconds': time.perf_counter() - t}))\n"
+    )
+    out = subprocess.run(
+        [str(BIN / "python"), "-c", code],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--no-report", action="store_true")
+    args = parser.parse_args()
+    ensure_wrk()
+    stack = Stack("quiz_bench")
+    try:
+        stack.prepare()
+        os.environ.update(stack.env)
+        print("seeding…", flush=True)
+        seeded = seed(n_save=5_000, n_submit=20_000 * args.runs, n_start=15_000 * args.runs)
+        files = write_requests(seeded, args.runs)
+        stack.gunicorn("app:app", 8001, args.workers)
+        stack.gunicorn("bench.ceiling_app:app", 8002, args.workers)
+        urls = {
+            "ceiling": "http://127.0.0.1:8002",
+            "save": "http://127.0.0.1:8001",
+            "submit": "http://127.0.0.1:8001",
+            "start": "http://127.0.0.1:8001",
+        }
+        run_wrk(urls["ceiling"], files["ceiling"][0], 2)  # warm-up
+        run_wrk(urls["save"], files["save"][0], 2)
+        results: dict[str, list[WrkResult]] = {name: [] for name in urls}
+        for k in range(args.runs):
+            for name in ("ceiling", "save", "submit", "start"):
+                result = run_wrk(urls[name], files[name][k], args.seconds)
+                results[name].append(result)
+                rps, p99 = result.requests_per_second, result.p99_ms
+                print(
+                    f"run {k + 1} {name:8s} {rps:8.0f} req/s  p99 {p99:6.1f} ms  "
+                    f"errors {result.errors}",
+                    flush=True,
+                )
+        time.sleep(1)
+        scoring = measure_scoring(stack.env)
+        print(f"scoring: {scoring}", flush=True)
+    finally:
+        stack.stop()
+    summary = {
+        name: {
+            "rps": statistics.median(r.requests_per_second for r in runs),
+            "p99": statistics.median(r.p99_ms for r in runs),
+            "errors": sum(r.errors for r in runs),
+        }
+        for name, runs in results.items()
+    }
+    if not args.no_report:
+        write_section("hotpath", render(summary, scoring, args))
+
+
+def render(summary: dict, scoring: dict, args) -> str:
+    ceiling = summary["ceiling"]["rps"]
+    gunicorn = GUNICORN.replace("--workers 2", f"--workers {args.workers}")
+    goals = {"save": 0.6, "submit": 0.6, "start": 0.4}
+    lines = [
+        "## Hot path: requests per second against the framework ceiling",
+        "",
+        f"Command: `.venv/bin/python bench/hotpath.py` ({args.runs} interleaved runs of "
+        f"{args.seconds} s per endpoint, median shown). Server: gunicorn `{gunicorn}`, "
+        "PostgreSQL, Redis with `appendonly yes`, `appendfsync everysec`; load: "
+        "`wrk -t1 -c64` on the same two cores.",
+        "",
+        "| endpoint | requests/s | × ceiling | goal | p99 (ms) | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    names = {
+        "ceiling": "minimal Flask POST (ceiling)",
+        "save": "answer save",
+        "submit": "submit",
+        "start": "attempt start",
+    }
+    for name in ("ceiling", "save", "submit", "start"):
+        row = summary[name]
+        ratio = row["rps"] / ceiling
+        goal = f"≥ {goals[name]:.1f}×" if name in goals else ""
+        mark = "" if name not in goals else (" ✓" if ratio >= goals[name] else " ✗")
+        lines.append(
+            f"| {names[name]} | {row['rps']:,.0f} | {ratio:.2f}{mark} | {goal} | "
+            f"{row['p99']:.1f} | {row['errors']} |"
+        )
+    rate = scoring["scored"] / scoring["seconds"] if scoring["seconds"] else 0
+    lines += [
+        "",
+        f"Scoring, one worker process: {scoring['scored']:,} submissions (of "
+        f"{scoring['waiting']:,} buffered) scored and ranked in {scoring['seconds']:.1f} s: "
+        f"**{rate:,.0f} submissions/s** (goal ≥ 5,000/s{' ✓' if rate >= 5000 else ' ✗'}). "
+        "Each batch of 1,000 is one transaction: read attempts, grade, insert scores "
+        "(ON CONFLICT DO NOTHING), mark attempts, update both leaderboards, acknowledge.",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""A production-like stack on loopback for benchmarks: PostgreSQL, Redis, gunicorn.
+
+PostgreSQL is the machine's server (a fresh database per run); Redis is a
+separate server started here with the production settings (append-only
+file, fsync every second) so the figures include what durability costs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+BIN = Path(sys.executable).parent
+PG = "postgresql://postgres@127.0.0.1:5432"
+REDIS_PORT = 6390
+GUNICORN = "--workers 2 --worker-class sync --backlog 2048 --log-level warning"
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("installing wrk (Debian package)…", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "wrk"], check=False, capture_output=True)
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "update"], check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk")
+
+
+def recreate_database(name: str) -> str:
+    for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qc", sql], check=True
+        )
+    return f"{PG}/{name}"
+
+
+@dataclass
+class Stack:
+    database: str
+    env: dict = field(default_factory=dict)
+    processes: list = field(default_factory=list)
+
+    def start_redis(self) -> str:
+        directory = OUT / "redis"
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        self.processes.append(
+            subprocess.Popen(
+                [
+                    "redis-server",
+                    "--port",
+                    str(REDIS_PORT),
+                    "--bind",
+                    "127.0.0.1",
+                    "--dir",
+                    str(directory),
+                    "--appendonly",
+                    "yes",
+                    "--appendfsync",
+                    "everysec",
+                    "--save",
+                    "",
+                    "--logfile",
+                    str(directory / "redis.log"),
+                ]
+            )
+        )
+        url = f"redis://127.0.0.1:{REDIS_PORT}/0"
+        for _ in range(100):
+            if (
+                subprocess.run(
+                    ["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True, text=True
+                ).stdout.strip()
+                == "PONG"
+            ):
+                return url
+            time.sleep(0.05)
+        raise RuntimeError("benchmark Redis did not start")
+
+    def prepare(self) -> None:
+        OUT.mkdir(parents=True, exist_ok=True)
+        url = recreate_database(self.database)
+        self.env = dict(
+            os.environ,
+            QUIZ_ENV="production",
+            DATABASE_URL=url,
+            REDIS_URL=self.start_redis(),
+            SECRET_KEY="benchmark-only-secret-" + "x" * 32,
+            SESSION_COOKIE_SECURE="0",
+            START_RATE_PER_SECOND="1000000",
+            START_BURST="1000000",
+            PYTHONPATH=str(ROOT),
+        )
+        self.flask("db", "upgrade")
+
+    def flask(self, *args: str) -> None:
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "app", *args],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+
+    def gunicorn(self, target: str, port: int, workers: int = 2) -> None:
+        args = GUNICORN.replace("--workers 2", f"--workers {workers}").split()
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), *args, "--bind", f"127.0.0.1:{port}", target],
+            env=self.env,
+            cwd=ROOT,
+        )
+        self.processes.append(process)
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)  # noqa: S310
+                return
+            except urllib.error.HTTPError:
+                return  # answering (404/405) is up
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"gunicorn {target} did not start")
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@dataclass
+class WrkResult:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    total: int
+
+
+def _ms(text: str) -> float:
+    match = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    if match is None:
+        raise ValueError(f"unreadable wrk latency {text!r}")
+    value, unit = match.groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def run_wrk(url: str, requests_file: Path, seconds: int, connections: int = 64) -> WrkResult:
+    script = ROOT / "bench" / "wrk" / "cycle.lua"
+    out = subprocess.run(
+        [
+            ensure_wrk(),
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+            "--",
+            str(requests_file),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if "Latency Distribution" not in out:
+        raise RuntimeError(f"wrk gave no latency figures:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = 0
+    socket_errors = r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"
+    for pattern in (r"Non-2xx or 3xx responses: (\d+)", socket_errors):
+        match = re.search(pattern, out)
+        if match:
+            errors += sum(int(g) for g in match.groups())
+    return WrkResult(rps, p50, p99, errors, total)

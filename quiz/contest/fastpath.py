@@ -1,0 +1,135 @@
+"""Answer saves and submits served before Flask's request machinery, when all is in order.
+
+These two requests are most of what a contest's server does (a save per
+answer chosen, a submit per attempt), and Flask's per-request work (request
+context, routing, hooks, response object) costs more than the save itself.
+This WSGI middleware serves them directly when every check passes: the
+signed session names the entrant, the CSRF token matches, the attempt token
+is ours and this entrant's, the deadline has not passed, the fields are
+well formed, and Redis accepts the save or submit.
+
+Anything else (a refusal, a late submit, an error of any kind) is handed,
+untouched, to the Flask views, which check the same things with the same
+functions and answer with the precise message. So the rules live in one
+place (`attempts.py`), and the fast path can only be faster, never different:
+the tests run both paths.
+"""
+
+from __future__ import annotations
+
+import hmac
+import io
+import logging
+import re
+from urllib.parse import parse_qs
+
+from flask import Flask
+from werkzeug.http import parse_cookie
+
+from quiz.contest.attempts import Refusal, engine_for, form_answers, parse_answer, request_drain
+from quiz.contest.csrf import raw_csrf_value
+from quiz.contest.tokens import BadToken
+from quiz.scoring.buffer import AttemptClosed, TooManySaves
+from quiz.timeutil import now_ms
+
+log = logging.getLogger(__name__)
+
+ROUTE = re.compile(r"^/a/([A-Za-z0-9._-]{10,200})/(save|submit)$")
+MAX_BODY = 16 * 1024
+SAVED = b'{"ok":true}\n'
+COMMON_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Vary", "Cookie"),
+    ("Cache-Control", "no-store"),
+]
+
+
+class AttemptFastPath:
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.cookie_name = app.config["SESSION_COOKIE_NAME"]
+
+    def __call__(self, environ, start_response):
+        match = (
+            ROUTE.match(environ.get("PATH_INFO", ""))
+            if environ.get("REQUEST_METHOD") == "POST"
+            and self.app.config.get("ATTEMPT_FASTPATH", True)
+            else None
+        )
+        if match is None:
+            return self.wsgi_app(environ, start_response)
+        body = self._read_body(environ)
+        reply = None
+        if body is not None:
+            try:
+                reply = self._serve(environ, match.group(1), match.group(2), body)
+            except Exception:  # noqa: BLE001 - the Flask view will answer (e.g. 503)
+                log.debug("fast path declined", exc_info=True)
+                reply = None
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        if reply is None:
+            return self.wsgi_app(environ, start_response)
+        status, headers, payload = reply
+        start_response(status, headers + [("Content-Length", str(len(payload)))])
+        return [payload]
+
+    @staticmethod
+    def _read_body(environ) -> bytes | None:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None
+        if length > MAX_BODY or length < 0:
+            return None
+        return environ["wsgi.input"].read(length) if length else b""
+
+    def _serve(self, environ, token_text: str, action: str, body: bytes):
+        cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(self.cookie_name)
+        session = self.app.session_interface.decode(self.app, cookie) if cookie else None
+        if not session or not session.get("entrant"):
+            return None
+        form = parse_qs(body.decode("utf-8"), max_num_fields=64)
+        csrf = environ.get("HTTP_X_CSRFTOKEN") or (form.get("csrf_token") or [None])[0]
+        expected = session.get("csrf_token")
+        secret = self.app.config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key
+        raw = raw_csrf_value(secret, csrf) if csrf and expected else None
+        if raw is None or not hmac.compare_digest(str(raw), str(expected)):
+            return None
+        engine = engine_for(self.app)
+        try:
+            token = engine.signer.verify(token_text)
+        except BadToken:
+            return None
+        if token.entrant_id != int(session["entrant"][0]):
+            return None
+        now = now_ms()
+        if now > token.deadline_ms + engine.grace_ms:
+            return None  # late: the view submits the attempt as it stood
+        if action == "save":
+            return self._save(engine, token, form)
+        return self._submit(environ, engine, token, token_text, form, now)
+
+    @staticmethod
+    def _save(engine, token, form):
+        def one(name: str) -> str | None:
+            values = form.get(name)
+            return values[0] if values else None
+
+        try:
+            field, value = parse_answer(token, one("q"), one("c"), one("p"))
+            engine.buffer.save_answer(token.attempt_id, field, value, engine.max_saves)
+        except (Refusal, AttemptClosed, TooManySaves):
+            return None
+        return "200 OK", [("Content-Type", "application/json"), *COMMON_HEADERS], SAVED
+
+    @staticmethod
+    def _submit(environ, engine, token, token_text: str, form, now: int):
+        receipt = engine.buffer.submit(token.attempt_id, now, form_answers(form, token.size))
+        if receipt.needs_drain:
+            request_drain(engine.buffer.client)
+        location = f"{environ.get('SCRIPT_NAME', '')}/a/{token_text}/result"
+        headers = [("Location", location), ("Content-Type", "text/plain"), *COMMON_HEADERS]
+        return "303 See Other", headers, b""

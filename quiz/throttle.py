@@ -1,0 +1,41 @@
+"""Throttling sensitive actions per person, with the `limits` package and Redis.
+
+Limits apply to an account or a phone number, never to an IP address (mobile
+carriers put thousands of entrants behind one). Only the few views that need
+it pay for a check; the hot path pays nothing.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from quiz.extensions import limits_storage_uri
+
+
+def init_app(app: Flask) -> None:
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or limits_storage_uri(app.config["REDIS_URL"])
+    app.extensions["quiz.throttle"] = MovingWindowRateLimiter(storage_from_string(uri))
+
+
+def _limiter() -> MovingWindowRateLimiter:
+    return current_app.extensions["quiz.throttle"]
+
+
+def allowed(limit: str, *identifiers: str) -> bool:
+    """True while `identifiers` have not used up `limit` ("10 per 15 minutes")."""
+    item: RateLimitItem = parse(limit)
+    return _limiter().test(item, "quiz", *identifiers)
+
+
+def count(limit: str, *identifiers: str) -> None:
+    _limiter().hit(parse(limit), "quiz", *identifiers)
+
+
+def retry_after(limit: str, *identifiers: str) -> int:
+    stats = _limiter().get_window_stats(parse(limit), "quiz", *identifiers)
+    import time
+
+    return max(1, int(stats.reset_time - time.time()))
