@@ -1,8 +1,10 @@
 """A production-like stack on loopback for benchmarks: PostgreSQL, Redis, gunicorn.
 
-PostgreSQL is the machine's server (a fresh database per run); Redis is a
-separate server started here with the production settings (append-only
-file, fsync every second) so the figures include what durability costs.
+PostgreSQL is the machine's server (a fresh database per run). Two Redis
+servers are started here with the production settings: one with the
+append-only file (fsync every second) for what must not be lost (answers,
+submissions, new attempts), one without persistence for the live
+leaderboards, which are rebuilt from the database if lost.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
 PG = "postgresql://postgres@127.0.0.1:5432"
 REDIS_PORT = 6390
+BOARDS_PORT = 6392
 GUNICORN = "--workers 2 --worker-class sync --backlog 2048 --log-level warning"
 
 
@@ -52,40 +55,20 @@ class Stack:
     env: dict = field(default_factory=dict)
     processes: list = field(default_factory=list)
 
-    def start_redis(self) -> str:
-        directory = OUT / "redis"
+    def start_redis(self, port: int, durable: bool) -> str:
+        directory = OUT / f"redis-{port}"
         shutil.rmtree(directory, ignore_errors=True)
         directory.mkdir(parents=True)
-        self.processes.append(
-            subprocess.Popen(
-                [
-                    "redis-server",
-                    "--port",
-                    str(REDIS_PORT),
-                    "--bind",
-                    "127.0.0.1",
-                    "--dir",
-                    str(directory),
-                    "--appendonly",
-                    "yes",
-                    "--appendfsync",
-                    "everysec",
-                    "--save",
-                    "",
-                    "--logfile",
-                    str(directory / "redis.log"),
-                ]
-            )
-        )
-        url = f"redis://127.0.0.1:{REDIS_PORT}/0"
+        persistence = "--appendonly yes --appendfsync everysec" if durable else "--appendonly no"
+        command = (
+            f"redis-server --port {port} --bind 127.0.0.1 --dir {directory} {persistence} "
+            f"--logfile {directory / 'redis.log'}"
+        ).split()
+        self.processes.append(subprocess.Popen([*command, "--save", ""]))
         for _ in range(100):
-            if (
-                subprocess.run(
-                    ["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True, text=True
-                ).stdout.strip()
-                == "PONG"
-            ):
-                return url
+            ping = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True)
+            if ping.stdout.strip() == b"PONG":
+                return f"redis://127.0.0.1:{port}/0"
             time.sleep(0.05)
         raise RuntimeError("benchmark Redis did not start")
 
@@ -96,7 +79,8 @@ class Stack:
             os.environ,
             QUIZ_ENV="production",
             DATABASE_URL=url,
-            REDIS_URL=self.start_redis(),
+            REDIS_URL=self.start_redis(REDIS_PORT, durable=True),
+            LEADERBOARD_REDIS_URL=self.start_redis(BOARDS_PORT, durable=False),
             SECRET_KEY="benchmark-only-secret-" + "x" * 32,
             SESSION_COOKIE_SECURE="0",
             START_RATE_PER_SECOND="1000000",

@@ -117,6 +117,7 @@ class Config:
             env.get("DATABASE_URL") or cls.default_database_url()
         )
         values["REDIS_URL"] = env.get("REDIS_URL") or cls.default_redis_url()
+        values["LEADERBOARD_REDIS_URL"] = env.get("LEADERBOARD_REDIS_URL") or values["REDIS_URL"]
         values["SESSION_COOKIE_SECURE"] = _env_bool(
             "SESSION_COOKIE_SECURE", cls.ENV_NAME == "production"
         )

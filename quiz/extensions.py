@@ -33,7 +33,10 @@ class RedisClient:
     key = "quiz.redis"
 
     def init_app(self, app: Flask) -> None:
-        app.extensions[self.key] = make_redis(app.config["REDIS_URL"])
+        main = app.extensions[self.key] = make_redis(app.config["REDIS_URL"])
+        boards_url = app.config.get("LEADERBOARD_REDIS_URL") or app.config["REDIS_URL"]
+        same = boards_url == app.config["REDIS_URL"]
+        app.extensions[BOARDS_KEY] = main if same else make_redis(boards_url)
 
 
 def make_redis(url: str) -> redis.Redis:
@@ -52,30 +55,42 @@ def make_redis(url: str) -> redis.Redis:
 
 
 redis_client = RedisClient()
+BOARDS_KEY = "quiz.redis.boards"
 
 
 def get_redis() -> redis.Redis:
+    """The Redis that holds what must not be lost: answers, submissions, new attempts."""
     return current_app.extensions[RedisClient.key]
 
 
-def autocommit_engine():
+def get_board_redis() -> redis.Redis:
+    """The Redis that holds live leaderboards: rebuilt from the database when lost, so
+    it can run without persistence (LEADERBOARD_REDIS_URL; by default the same server)."""
+    return current_app.extensions[BOARDS_KEY]
+
+
+def autocommit_engine(app: Flask | None = None):
     """A second, small engine whose connections stay in autocommit.
 
     A single-statement write on the hot path then costs one round trip
     (no BEGIN, no COMMIT), without switching a pooled connection's mode
     back and forth, which costs queries of its own.
     """
-    engine = current_app.extensions.get("quiz.autocommit")
+    app = app or current_app._get_current_object()
+    engine = app.extensions.get("quiz.autocommit")
     if engine is None:
         from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
 
-        options = {} if db.engine.dialect.name == "sqlite" else {"pool_size": 2}
-        engine = create_engine(db.engine.url, isolation_level="AUTOCOMMIT", **options)
-        if db.engine.dialect.name == "sqlite":
+        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        sqlite = url.get_backend_name() == "sqlite"
+        options = {} if sqlite else {"pool_size": 2}
+        engine = create_engine(url, isolation_level="AUTOCOMMIT", **options)
+        if sqlite:
             from quiz import tune_sqlite
 
             tune_sqlite(engine)
-        current_app.extensions["quiz.autocommit"] = engine
+        app.extensions["quiz.autocommit"] = engine
     return engine
 
 

@@ -77,17 +77,6 @@ def engine() -> Engine:
     return engine_for(current_app._get_current_object())
 
 
-def token_for(attempt_id: int, round_id: int, entrant_id: int, deadline_ms: int, size: int) -> str:
-    return engine().signer.sign(AttemptToken(attempt_id, round_id, entrant_id, deadline_ms, size))
-
-
-@dataclass(frozen=True, slots=True)
-class Started:
-    attempt_id: int
-    token: str
-    resumed: bool
-
-
 def read_token(text: str, entrant_id: int | None) -> AttemptToken:
     """The verified token, refused when forged or when it is not this entrant's."""
     try:

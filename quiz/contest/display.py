@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from quiz.contest.attempts import engine
+from quiz.contest.persistence import records_in_redis
 from quiz.contest.questions import QuestionView, question_cache
 from quiz.contest.rounds import ContestInfo, RoundInfo, get_round
 from quiz.contest.session import EntrantSession
@@ -20,7 +21,7 @@ from quiz.models import Entrant, Unit
 from quiz.models.attempts import Attempt, Score
 from quiz.models.contests import Visibility
 from quiz.scoring import keys
-from quiz.scoring.leaderboard import Entry, Leaderboard
+from quiz.scoring.leaderboard import Entry, leaderboard
 from quiz.scoring.ranking import decode_key
 
 
@@ -68,20 +69,28 @@ def round_cards(
             state = "ended"
         card = RoundCard(info, state, attempts, entrants)
         if entrant is not None:
-            card.used = int(
-                db.session.scalar(
-                    select(func.count()).where(
-                        Attempt.round_id == info.id, Attempt.entrant_id == entrant.id
-                    )
-                )
-                or 0
-            )
+            card.used = attempts_used(info, entrant.id)
             if state == "open" and card.used:
                 card.running_token = running_attempt(info, entrant.id, now_ms)
             if score_visible(info):
-                card.best = Leaderboard(get_redis()).rank_of(info.id, entrant.id)
+                card.best = leaderboard().rank_of(info.id, entrant.id)
         cards.append(card)
     return cards
+
+
+def attempts_used(info: RoundInfo, entrant_id: int) -> int:
+    """From the start script's count; from the database if Redis has not seeded the round."""
+    used = engine().admission.used(info.id, entrant_id)
+    if used is not None or get_redis().exists(keys.round_seqs(info.id)):
+        return used or 0
+    return int(
+        db.session.scalar(
+            select(func.count()).where(
+                Attempt.round_id == info.id, Attempt.entrant_id == entrant_id
+            )
+        )
+        or 0
+    )
 
 
 def score_visible(info: RoundInfo) -> bool:
@@ -112,17 +121,43 @@ class PaperItem:
         return [(shown, self.question.choices[orig]) for shown, orig in enumerate(self.order)]
 
 
-def load_attempt(attempt_id: int):
-    return db.session.execute(
+@dataclass(frozen=True, slots=True)
+class AttemptRow:
+    id: int
+    paper: list
+    started_at_ms: int
+    deadline_ms: int
+    seq: int
+    scored: bool
+
+
+def load_attempt(attempt_id: int) -> AttemptRow | None:
+    """The attempt from the database, or from Redis if it started a moment ago."""
+    row = db.session.execute(
         select(
             Attempt.id,
             Attempt.paper,
-            Attempt.status,
             Attempt.started_at_ms,
             Attempt.deadline_ms,
             Attempt.seq,
-        ).where(Attempt.id == attempt_id)
+            Score.attempt_id.is_not(None),
+        )
+        .outerjoin(Score, Score.attempt_id == Attempt.id)
+        .where(Attempt.id == attempt_id)
     ).first()
+    if row is not None:
+        return AttemptRow(*row)
+    record = records_in_redis(get_redis(), [attempt_id]).get(attempt_id)
+    if record is None:
+        return None
+    return AttemptRow(
+        attempt_id,
+        record["paper"],
+        record["started_at_ms"],
+        record["deadline_ms"],
+        record["seq"],
+        False,
+    )
 
 
 def paper_items(paper: list, saved: dict[str, str]) -> list[PaperItem]:
@@ -177,7 +212,7 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
                 score.time_used_ms,
             )
     if view.scored and view.show_score:
-        board = Leaderboard(get_redis())
+        board = leaderboard()
         view.rank = board.rank_of(info.id, token.entrant_id)
         view.ranked_count = board.size(info.id)
     if view.scored and answers_visible(info):

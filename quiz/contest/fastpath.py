@@ -1,12 +1,14 @@
-"""Answer saves and submits served before Flask's request machinery, when all is in order.
+"""Starts, answer saves and submits served before Flask's request machinery, when all is in order.
 
-These two requests are most of what a contest's server does (a save per
-answer chosen, a submit per attempt), and Flask's per-request work (request
-context, routing, hooks, response object) costs more than the save itself.
-This WSGI middleware serves them directly when every check passes: the
-signed session names the entrant, the CSRF token matches, the attempt token
-is ours and this entrant's, the deadline has not passed, the fields are
-well formed, and Redis accepts the save or submit.
+These requests are most of what a contest's server does (a start per
+attempt, a save per answer chosen, a submit per attempt), and Flask's
+per-request work (request context, routing, hooks, response object) costs
+more than a save itself. This WSGI middleware serves them directly when
+every check passes: the signed session names the entrant, the CSRF token
+matches, the attempt token is ours and this entrant's, the deadline has not
+passed, the fields are well formed, Redis accepts the save or submit, and
+(for a start) the contest, the round and its question pool are already in
+this process's caches.
 
 Anything else (a refusal, a late submit, an error of any kind) is handed,
 untouched, to the Flask views, which check the same things with the same
@@ -26,8 +28,16 @@ from urllib.parse import parse_qs
 from flask import Flask
 from werkzeug.http import parse_cookie
 
-from quiz.contest.attempts import Refusal, engine_for, form_answers, parse_answer, request_drain
+from quiz.contest.attempts import (
+    Busy,
+    Refusal,
+    engine_for,
+    form_answers,
+    parse_answer,
+    request_drain,
+)
 from quiz.contest.csrf import raw_csrf_value
+from quiz.contest.starting import start_attempt
 from quiz.contest.tokens import BadToken
 from quiz.scoring.buffer import AttemptClosed, TooManySaves
 from quiz.timeutil import now_ms
@@ -35,6 +45,7 @@ from quiz.timeutil import now_ms
 log = logging.getLogger(__name__)
 
 ROUTE = re.compile(r"^/a/([A-Za-z0-9._-]{10,200})/(save|submit)$")
+START = re.compile(r"^/c/([A-Za-z0-9_-]{1,80})/r/(\d{1,4})/start$")
 MAX_BODY = 16 * 1024
 SAVED = b'{"ok":true}\n'
 COMMON_HEADERS = [
@@ -52,19 +63,23 @@ class AttemptFastPath:
         self.cookie_name = app.config["SESSION_COOKIE_NAME"]
 
     def __call__(self, environ, start_response):
-        match = (
-            ROUTE.match(environ.get("PATH_INFO", ""))
-            if environ.get("REQUEST_METHOD") == "POST"
-            and self.app.config.get("ATTEMPT_FASTPATH", True)
-            else None
-        )
-        if match is None:
+        if environ.get("REQUEST_METHOD") != "POST" or not self.app.config.get(
+            "ATTEMPT_FASTPATH", True
+        ):
+            return self.wsgi_app(environ, start_response)
+        path = environ.get("PATH_INFO", "")
+        match = ROUTE.match(path)
+        start = None if match else START.match(path)
+        if match is None and start is None:
             return self.wsgi_app(environ, start_response)
         body = self._read_body(environ)
         reply = None
         if body is not None:
             try:
-                reply = self._serve(environ, match.group(1), match.group(2), body)
+                if match is not None:
+                    reply = self._serve(environ, match.group(1), match.group(2), body)
+                else:
+                    reply = self._start(environ, start.group(1), int(start.group(2)), body)
             except Exception:  # noqa: BLE001 - the Flask view will answer (e.g. 503)
                 log.debug("fast path declined", exc_info=True)
                 reply = None
@@ -86,17 +101,55 @@ class AttemptFastPath:
             return None
         return environ["wsgi.input"].read(length) if length else b""
 
-    def _serve(self, environ, token_text: str, action: str, body: bytes):
+    def _session(self, environ, form) -> dict | None:
+        """The entrant's session if the cookie is ours and the CSRF token matches it."""
         cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(self.cookie_name)
         session = self.app.session_interface.decode(self.app, cookie) if cookie else None
         if not session or not session.get("entrant"):
             return None
-        form = parse_qs(body.decode("utf-8"), max_num_fields=64)
         csrf = environ.get("HTTP_X_CSRFTOKEN") or (form.get("csrf_token") or [None])[0]
         expected = session.get("csrf_token")
         secret = self.app.config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key
         raw = raw_csrf_value(secret, csrf) if csrf and expected else None
         if raw is None or not hmac.compare_digest(str(raw), str(expected)):
+            return None
+        return session
+
+    def _start(self, environ, slug: str, number: int, body: bytes):
+        form = parse_qs(body.decode("utf-8"), max_num_fields=8)
+        session = self._session(environ, form)
+        if session is None:
+            return None
+        contests = self.app.extensions.get("quiz.contests")
+        rounds = self.app.extensions.get("quiz.rounds")
+        questions = self.app.extensions.get("quiz.questions")
+        contest = contests.peek(slug) if contests else None
+        if contest is None or not contest.published or rounds is None or questions is None:
+            return None
+        info = None
+        for round_id in contest.round_ids:
+            candidate = rounds.peek(round_id)
+            if candidate is not None and candidate.number == number:
+                info = candidate
+        pool = questions.warm_pool(info.bank_id, info.bank_revision) if info else None
+        if pool is None:
+            return None
+        entrant_id, birth_year = int(session["entrant"][0]), int(session["entrant"][1])
+        try:
+            started = start_attempt(info, entrant_id, birth_year, now_ms(), self.app, pool)
+        except (Refusal, Busy):
+            return None  # the view answers with the message or the waiting page
+        location = f"{environ.get('SCRIPT_NAME', '')}/a/{started.token}"
+        return (
+            "303 See Other",
+            [("Location", location), ("Content-Type", "text/plain"), *COMMON_HEADERS],
+            b"",
+        )
+
+    def _serve(self, environ, token_text: str, action: str, body: bytes):
+        form = parse_qs(body.decode("utf-8"), max_num_fields=64)
+        session = self._session(environ, form)
+        if session is None:
             return None
         engine = engine_for(self.app)
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from quiz.contest.questions import Pool, QuestionView
 
@@ -64,7 +64,7 @@ def choice_order(question: QuestionView, rng: random.Random | None = None) -> st
 
 def draw_paper(
     pool: Pool,
-    questions: dict[int, QuestionView],
+    questions: Mapping[int, QuestionView],
     n: int,
     quotas: Sequence[tuple[str, int]],
     rng: random.Random | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from quiz.extensions import db
@@ -60,6 +60,11 @@ class QuestionCache:
         self.by_id: dict[int, QuestionView] = {}
         self.pools: dict[int, Pool] = {}
         self._keys: dict[int, frozenset[int]] | None = None
+
+    def warm_pool(self, bank_id: int, revision: int) -> Pool | None:
+        """The pool if this process already holds this revision (no database)."""
+        pool = self.pools.get(bank_id)
+        return pool if pool is not None and pool.revision == revision else None
 
     def pool(self, bank_id: int, revision: int) -> Pool:
         pool = self.pools.get(bank_id)
@@ -113,8 +118,12 @@ class QuestionCache:
         self._keys = None
 
 
-def question_cache() -> QuestionCache:
-    cache = current_app.extensions.get("quiz.questions")
+def question_cache_for(app: Flask) -> QuestionCache:
+    cache = app.extensions.get("quiz.questions")
     if cache is None:
-        cache = current_app.extensions["quiz.questions"] = QuestionCache()
+        cache = app.extensions["quiz.questions"] = QuestionCache()
     return cache
+
+
+def question_cache() -> QuestionCache:
+    return question_cache_for(current_app._get_current_object())

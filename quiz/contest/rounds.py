@@ -28,6 +28,7 @@ class RoundInfo:
     contest_slug: str
     contest_title: str
     ranking_order: tuple[str, ...]
+    contest_round_ids: tuple[int, ...]
     starts_at_ms: int
     ends_at_ms: int
     bank_id: int
@@ -82,6 +83,7 @@ def snapshot(round_: Round, contest: Contest, bank: QuestionBank) -> RoundInfo:
         contest_slug=contest.slug,
         contest_title=contest.title,
         ranking_order=tuple(contest.ranking_order),
+        contest_round_ids=tuple(r.id for r in contest.rounds),
         starts_at_ms=to_ms(round_.starts_at),
         ends_at_ms=to_ms(round_.ends_at),
         bank_id=bank.id,
@@ -107,6 +109,11 @@ class RoundCache:
     def __init__(self, ttl_seconds: float) -> None:
         self.ttl = ttl_seconds
         self._items: dict[int, tuple[float, RoundInfo]] = {}
+
+    def peek(self, round_id: int) -> RoundInfo | None:
+        """The cached snapshot if still fresh; never touches the database."""
+        cached = self._items.get(round_id)
+        return cached[1] if cached and cached[0] > time.monotonic() else None
 
     def get(self, round_id: int, fresh: bool = False) -> RoundInfo | None:
         now = time.monotonic()
@@ -158,6 +165,10 @@ class ContestCache:
     def __init__(self, ttl_seconds: float) -> None:
         self.ttl = ttl_seconds
         self._items: dict[str, tuple[float, ContestInfo | None]] = {}
+
+    def peek(self, slug: str) -> ContestInfo | None:
+        cached = self._items.get(slug)
+        return cached[1] if cached and cached[0] > time.monotonic() else None
 
     def get(self, slug: str) -> ContestInfo | None:
         now = time.monotonic()

@@ -42,9 +42,8 @@ from quiz.contest.rounds import ContestInfo, get_contest, get_round
 from quiz.contest.session import current_entrant, current_entrant_id, sign_in, sign_out
 from quiz.contest.starting import start_attempt
 from quiz.contest.unit_picker import unit_choices
-from quiz.extensions import csrf, db, get_redis
-from quiz.models.attempts import SCORED
-from quiz.scoring.leaderboard import Leaderboard
+from quiz.extensions import csrf, db
+from quiz.scoring.leaderboard import leaderboard
 from quiz.timeutil import now_ms
 
 PAGE_SIZE = 50
@@ -218,7 +217,7 @@ def attempt_page(token: str):
     if buffer.receipt(tok.attempt_id) is not None:
         return redirect(url_for("contest.result_page", token=token), 303)
     attempt = load_attempt(tok.attempt_id)
-    if attempt is None or attempt.status == SCORED:
+    if attempt is None or attempt.scored:
         return redirect(url_for("contest.result_page", token=token), 303)
     now = now_ms()
     if now > tok.deadline_ms + engine().grace_ms:
@@ -311,7 +310,7 @@ def round_leaderboard(slug: str, number: int):
             pages=1,
             mine=None,
         )
-    board = Leaderboard(get_redis())
+    board = leaderboard()
     page, offset = _page()
     rows = board_rows(board.top(info.id, PAGE_SIZE, offset), info.ranking_order)
     entrant_id = current_entrant_id()
@@ -345,7 +344,7 @@ def contest_leaderboard(slug: str):
             mine=None,
         )
     order = infos[0].ranking_order
-    board = Leaderboard(get_redis())
+    board = leaderboard()
     page, offset = _page()
     rows = board_rows(board.contest_top(contest.id, PAGE_SIZE, offset), order)
     entrant_id = current_entrant_id()

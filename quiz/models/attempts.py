@@ -23,9 +23,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.models.base import Base, BigId, UTCDateTime, utcnow
 
-STARTED = "started"
-SCORED = "scored"
-
 
 class Attempt(Base):
     __tablename__ = "attempts"
@@ -33,7 +30,8 @@ class Attempt(Base):
         # The n-th attempt of an entrant in a round exists once: a double
         # click on "start" cannot draw two papers.
         UniqueConstraint("round_id", "entrant_id", "seq"),
-        Index("ix_attempts_status_deadline", "status", "deadline_ms"),
+        # The sweeper looks for attempts whose deadline just passed.
+        Index("ix_attempts_deadline", "deadline_ms"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -45,7 +43,7 @@ class Attempt(Base):
     paper: Mapped[list] = mapped_column(JSON)
     started_at_ms: Mapped[int] = mapped_column(BigInteger)
     deadline_ms: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(10), default=STARTED)
+    # An attempt is scored when its score row exists: no status to keep in step.
 
 
 class Score(Base):

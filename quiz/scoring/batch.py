@@ -13,10 +13,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import redis
+
+from quiz.contest.persistence import records_in_redis
 from quiz.contest.questions import question_cache
 from quiz.contest.rounds import get_round
 from quiz.extensions import db
-from quiz.scoring import store
+from quiz.scoring import keys, store
 from quiz.scoring.buffer import unpack_answers
 from quiz.scoring.grading import grade, time_used_ms
 from quiz.scoring.leaderboard import Placement
@@ -32,7 +35,7 @@ class Submission:
     attempt_id: int
     submitted_at_ms: int
     auto: bool
-    saved: dict[str, str]
+    carried: dict[str, str]  # answers the submit itself carried
 
 
 def parse_entry(entry_id: bytes, fields: dict[bytes, bytes]) -> Submission | None:
@@ -42,11 +45,22 @@ def parse_entry(entry_id: bytes, fields: dict[bytes, bytes]) -> Submission | Non
             attempt_id=int(fields[b"a"]),
             submitted_at_ms=int(fields[b"t"]),
             auto=fields.get(b"x") == b"1",
-            saved=unpack_answers(fields.get(b"v", b"").decode()),
+            carried=unpack_answers(fields.get(b"v", b"").decode()),
         )
     except (KeyError, ValueError, UnicodeDecodeError):
         log.error("unreadable submission entry %r: %r", entry_id, fields)
         return None
+
+
+def saved_answers(client: redis.Redis, attempt_ids: list[int]) -> dict[int, dict[str, str]]:
+    """The answers saved for each attempt (frozen once it was submitted)."""
+    pipe = client.pipeline(transaction=False)
+    for attempt_id in attempt_ids:
+        pipe.hgetall(keys.answers(attempt_id))
+    found = {}
+    for attempt_id, raw in zip(attempt_ids, pipe.execute(), strict=True):
+        found[attempt_id] = {k.decode(): v.decode() for k, v in raw.items() if k != b"#"}
+    return found
 
 
 def _result(row: dict) -> Result:
@@ -63,10 +77,19 @@ def _result(row: dict) -> Result:
     )
 
 
-def score_submissions(submissions: Sequence[Submission]) -> list[tuple[int, Result]]:
+def score_submissions(
+    submissions: Sequence[Submission], client: redis.Redis
+) -> list[tuple[int, Result]]:
     """Grade and store; returns (round id, result) for every submission now in the database."""
     unique = {s.attempt_id: s for s in submissions}  # a re-delivered entry counts once
+    saved = saved_answers(client, list(unique))
     attempts = store.load_attempts(list(unique))
+    missing = [a for a in unique if a not in attempts]
+    if missing:
+        # Started a moment ago and not copied to the database yet: copy them now.
+        records = records_in_redis(client, missing)
+        store.insert_attempts(list(records.values()))
+        attempts.update(store.load_attempts(list(records)))
     answer_keys = question_cache().all_keys(
         qid for row in attempts.values() for qid, _order in row["paper"]
     )
@@ -78,19 +101,32 @@ def score_submissions(submissions: Sequence[Submission]) -> list[tuple[int, Resu
             log.error("submission for unknown attempt %s dropped", attempt_id)
             continue
         paper = row["paper"]
-        graded = grade(paper, sub.saved, answer_keys)
-        values.append({
-            "attempt_id": attempt_id, "round_id": row["round_id"],
-            "entrant_id": row["entrant_id"], "seq": row["seq"], "correct": graded.correct,
-            "total": graded.total,
-            "time_used_ms": time_used_ms(row["started_at_ms"], sub.submitted_at_ms,
-                                         row["deadline_ms"]),
-            "prediction": graded.prediction, "started_at_ms": row["started_at_ms"],
-            "submitted_at_ms": sub.submitted_at_ms, "auto_submitted": sub.auto,
-            "answers": graded.answers, "marks": graded.marks, "scored_at": scored_at,
-        })  # fmt: skip
+        # Answers saved before the submit, overridden by those the submit carried.
+        answers = saved.get(attempt_id) or {}
+        if sub.carried:
+            answers = {**answers, **sub.carried}
+        graded = grade(paper, answers, answer_keys)
+        values.append(
+            {
+                "attempt_id": attempt_id,
+                "round_id": row["round_id"],
+                "entrant_id": row["entrant_id"],
+                "seq": row["seq"],
+                "correct": graded.correct,
+                "total": graded.total,
+                "time_used_ms": time_used_ms(
+                    row["started_at_ms"], sub.submitted_at_ms, row["deadline_ms"]
+                ),
+                "prediction": graded.prediction,
+                "started_at_ms": row["started_at_ms"],
+                "submitted_at_ms": sub.submitted_at_ms,
+                "auto_submitted": sub.auto,
+                "answers": graded.answers,
+                "marks": graded.marks,
+                "scored_at": scored_at,
+            }
+        )
     inserted = store.insert_scores(values)
-    store.mark_scored(list(inserted))
     db.session.commit()
     stored = [v for v in values if v["attempt_id"] in inserted]
     earlier = [v["attempt_id"] for v in values if v["attempt_id"] not in inserted]
@@ -114,6 +150,7 @@ def placements_for(scored: Sequence[tuple[int, Result]]) -> list[Placement]:
                 counting_rule=info.counting_rule,
                 round_order=info.ranking_order,
                 contest_order=info.ranking_order,
+                contest_rounds=info.contest_round_ids,
                 reference=info.prediction_value,
                 result=result,
             )

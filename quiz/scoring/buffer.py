@@ -2,10 +2,12 @@
 
 Saving an answer and submitting an attempt are each one round trip to Redis
 (a Lua script), and never touch the database: the hot path stays as cheap
-as the framework allows. Submitting snapshots the saved answers into a
-Redis stream entry, atomically with marking the attempt submitted, so the
-scored answers are exactly those saved before the submit, and a second
-submit (double click, retry after a timeout) finds the first receipt.
+as the framework allows. Submitting marks the attempt submitted and queues
+it on a Redis stream, atomically; from then on saves are refused, so the
+saved answers are frozen, and the scorer reads them together with the
+answers the submit itself carried (a page without JavaScript sends them
+all at once), the latter taking precedence. A second submit (double click,
+retry after a timeout) finds the first receipt.
 
 Production runs Redis with an append-only file (see README: durability),
 so an accepted submission survives a Redis restart until a worker has
@@ -40,16 +42,10 @@ return n
 SUBMIT = """
 local existing = redis.call('GET', KEYS[2])
 if existing then return {0, existing} end
-if #ARGV >= 7 then redis.call('HSET', KEYS[1], unpack(ARGV, 6)) end
-local flat = redis.call('HGETALL', KEYS[1])
-local parts = {}
-for j = 1, #flat, 2 do
-  if flat[j] ~= '#' then parts[#parts + 1] = flat[j] .. '=' .. flat[j + 1] end
-end
 local receipt = ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4]
 redis.call('SET', KEYS[2], receipt, 'EX', ARGV[5])
-redis.call('XADD', KEYS[3], '*', 'a', ARGV[1], 't', ARGV[2], 'x', ARGV[4],
-           'v', table.concat(parts, ';'))
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('XADD', KEYS[3], '*', 'a', ARGV[1], 't', ARGV[2], 'x', ARGV[4], 'v', ARGV[6])
 local first = redis.call('SET', KEYS[4], '1', 'NX', 'EX', 60)
 return {1, receipt, first and 1 or 0}
 """
@@ -88,11 +84,8 @@ def receipt_code(secret: bytes, attempt_id: int, submitted_at_ms: int) -> str:
     return f"{text[:4]}-{text[4:8]}"
 
 
-def pack_answers(fields: Mapping[str, str]) -> list[str]:
-    flat: list[str] = []
-    for name, value in fields.items():
-        flat += [name, value]
-    return flat
+def pack_answers(fields: Mapping[str, str]) -> str:
+    return ";".join(f"{name}={value}" for name, value in fields.items())
 
 
 def unpack_answers(packed: str) -> dict[str, str]:
@@ -145,7 +138,7 @@ class SubmissionBuffer:
                 code,
                 "1" if auto else "0",
                 KEEP_SECONDS,
-                *pack_answers(final_answers or {}),
+                pack_answers(final_answers or {}),
             ],
         )
         if reply[0] == 0:

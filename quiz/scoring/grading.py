@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 PREDICTION_FIELD = "p"
+_POSITIONS = [str(i) for i in range(100)]
 MAX_PREDICTION = 10**12
 
 
@@ -53,7 +54,7 @@ def grade(
     marks = []
     correct = 0
     for position, (question_id, order) in enumerate(paper):
-        raw = saved.get(str(position))
+        raw = saved.get(_POSITIONS[position] if position < 100 else str(position))
         if raw and len(raw) == 1 and raw.isdigit():  # one option: by far the common case
             index = int(raw)
             chosen = [int(order[index])] if index < len(order) else []

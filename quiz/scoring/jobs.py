@@ -17,15 +17,16 @@ import uuid
 
 import redis
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, select, update
 
+from quiz.contest.persistence import persist_new_attempts
 from quiz.contest.rounds import get_round
 from quiz.extensions import db, get_redis
 from quiz.models import Round
-from quiz.models.attempts import STARTED, Attempt
+from quiz.models.attempts import Attempt, Score
 from quiz.scoring import keys
 from quiz.scoring.batch import parse_entry, placements_for, score_submissions
-from quiz.scoring.leaderboard import Leaderboard
+from quiz.scoring.leaderboard import leaderboard
 from quiz.scoring.standings import compute_reference, rebuild_contest_board, rebuild_round_board
 from quiz.timeutil import now_ms, utcnow
 from quiz.worker import in_app_context
@@ -101,8 +102,8 @@ def _acknowledge(pipe, entry_ids: list, attempt_ids: list[int]) -> None:
 def score_entries(client: redis.Redis, entries: list) -> int:
     """Score, place on leaderboards, cache results, then acknowledge."""
     submissions = [s for s in (parse_entry(eid, f) for eid, f in entries) if s is not None]
-    scored = score_submissions(submissions) if submissions else []
-    Leaderboard(client).apply(placements_for(scored))
+    scored = score_submissions(submissions, client) if submissions else []
+    leaderboard().apply(placements_for(scored))
     by_round: dict[int, dict[int, str]] = {}
     for round_id, result in scored:
         by_round.setdefault(round_id, {})[result.attempt_id] = (
@@ -127,10 +128,14 @@ def drain_submissions(max_seconds: float | None = None) -> int:
     consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     batch = config["SCORING_BATCH_SIZE"]
     until = time.monotonic() + (max_seconds or config["SCORING_JOB_SECONDS"])
+    idle = config["SCORING_CLAIM_IDLE_MS"]
     total = 0
     finished = False
     while time.monotonic() < until:
-        entries = _claim_stale(client, consumer, batch, config["SCORING_CLAIM_IDLE_MS"])
+        # New attempts go to the database a batch at a time between scoring
+        # batches (the scorer copies any it needs itself, so scores never wait).
+        persist_new_attempts(client, consumer, batch, idle, max_batches=1)
+        entries = _claim_stale(client, consumer, batch, idle)
         if not entries:
             entries = _read_new(client, consumer, batch)
         if not entries:
@@ -138,6 +143,9 @@ def drain_submissions(max_seconds: float | None = None) -> int:
             break
         total += score_entries(client, entries)
     client.xgroup_delconsumer(keys.SUBMISSION_STREAM, keys.SCORERS_GROUP, consumer)
+    if finished:
+        remaining = max(1.0, until - time.monotonic())
+        persist_new_attempts(client, consumer, batch, idle, max_seconds=remaining)
     if not finished:
         from quiz.contest.attempts import request_drain
 
@@ -148,16 +156,39 @@ def drain_submissions(max_seconds: float | None = None) -> int:
 @in_app_context
 def sweep_expired_attempts(limit: int = 5000) -> int:
     """Submit attempts whose deadline (plus grace) passed without a submit."""
+    config = current_app.config
+    persist_new_attempts(
+        get_redis(),
+        f"sweeper-{os.getpid()}",
+        config["SCORING_BATCH_SIZE"],
+        config["SCORING_CLAIM_IDLE_MS"],
+    )
+    cutoff = now_ms() - current_app.config["NETWORK_GRACE_SECONDS"] * 1000
+    # Deadlines that passed in the last window: the sweeper runs every few
+    # seconds; closing a round sweeps all of its attempts whatever their age.
+    rows = unscored_attempts(
+        Attempt.deadline_ms < cutoff, Attempt.deadline_ms >= cutoff - SWEEP_WINDOW_MS, limit=limit
+    )
+    return _submit_as_they_stood(rows)
+
+
+SWEEP_WINDOW_MS = 6 * 3600 * 1000
+
+
+def unscored_attempts(*conditions, limit: int | None = None) -> list:
+    query = (
+        select(Attempt.id, Attempt.deadline_ms)
+        .where(*conditions, ~exists().where(Score.attempt_id == Attempt.id))
+        .order_by(Attempt.deadline_ms)
+    )
+    rows = db.session.execute(query.limit(limit) if limit else query).all()
+    db.session.commit()
+    return rows
+
+
+def _submit_as_they_stood(rows) -> int:
     from quiz.contest.attempts import engine, request_drain
 
-    cutoff = now_ms() - current_app.config["NETWORK_GRACE_SECONDS"] * 1000
-    rows = db.session.execute(
-        select(Attempt.id, Attempt.deadline_ms)
-        .where(Attempt.status == STARTED, Attempt.deadline_ms < cutoff)
-        .order_by(Attempt.deadline_ms)
-        .limit(limit)
-    ).all()
-    db.session.commit()
     buffer = engine().buffer
     fresh = 0
     for attempt_id, deadline_ms in rows:
@@ -194,18 +225,25 @@ def close_round(round_id: int) -> bool:
 @in_app_context
 def close_due_rounds() -> list[int]:
     """Close every round that ended (plus a short delay) and has nothing left to score."""
-    delay = current_app.config["ROUND_CLOSE_DELAY_SECONDS"]
+    config = current_app.config
+    persist_new_attempts(
+        get_redis(),
+        f"closer-{os.getpid()}",
+        config["SCORING_BATCH_SIZE"],
+        config["SCORING_CLAIM_IDLE_MS"],
+    )
+    delay = config["ROUND_CLOSE_DELAY_SECONDS"]
     cutoff = utcnow().timestamp() - delay
     due = db.session.scalars(select(Round).where(Round.closed_at.is_(None))).all()
     closed = []
     for round_ in due:
         if round_.ends_at.timestamp() > cutoff:
             continue
-        waiting = db.session.scalar(
-            select(func.count()).where(Attempt.round_id == round_.id, Attempt.status == STARTED)
-        )
-        if waiting:
-            log.info("round %s ended; %s attempts still to score", round_.id, waiting)
+        # Every attempt of the round past its deadline is submitted as it stood.
+        left = unscored_attempts(Attempt.round_id == round_.id)
+        _submit_as_they_stood(left)
+        if left:
+            log.info("round %s ended; %s attempts still to score", round_.id, len(left))
             continue
         if close_round(round_.id):
             closed.append(round_.id)

@@ -10,6 +10,25 @@ SCORERS_GROUP = "scorers"
 # the next drain job, so a burst of submits enqueues one job, not thousands.
 DRAIN_SCHEDULED = PREFIX + "drain:scheduled"
 ADMISSION_BUCKET = PREFIX + "admission:start"
+# Attempts are born in Redis: ids come from this counter, and each new
+# attempt is queued on this stream until a worker copies it to the database.
+ATTEMPT_IDS = PREFIX + "attempt:ids"
+NEW_ATTEMPTS = PREFIX + "attempts:new"
+PERSISTERS_GROUP = "persisters"
+
+
+def attempt_prefix() -> str:
+    return f"{PREFIX}att:"
+
+
+def attempt(attempt_id: int) -> str:
+    """Hash: the attempt as started (r, e, s, p, t, d) until it is in the database."""
+    return f"{PREFIX}att:{attempt_id}"
+
+
+def round_seqs(round_id: int) -> str:
+    """Hash: entrant id → attempts started in the round ("_" marks it seeded)."""
+    return f"{PREFIX}seq:{round_id}"
 
 
 def answers(attempt_id: int) -> str:
@@ -46,12 +65,9 @@ def contest_board(contest_id: int) -> str:
     return f"{PREFIX}lbc:{contest_id}"
 
 
-def contest_board_entries(contest_id: int) -> str:
-    return f"{PREFIX}lbce:{contest_id}"
-
-
-def contest_parts(contest_id: int, entrant_id: int) -> str:
-    return f"{PREFIX}lbp:{contest_id}:{entrant_id}"
+def contest_parts(contest_id: int) -> str:
+    """Hash: "<entrant>:<round>" → counting parts; "<entrant>" → contest board member."""
+    return f"{PREFIX}lbp:{contest_id}"
 
 
 def round_attempts(round_id: int) -> str:

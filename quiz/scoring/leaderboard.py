@@ -35,18 +35,20 @@ from quiz.scoring.ranking import (
     selection_key_from,
 )
 
-FIELDS_PER_ITEM = 7
+FIELDS_PER_ITEM = 8
 
 # Applies many results at once. Per item: round id, contest id, entrant id,
-# selection key, encoded round key, parts "c,t,e,s,st", contest order.
+# selection key, encoded round key, parts "c,t,e,s,st", contest order, and
+# the contest's round ids.
 UPDATE = """
 local prefix = ARGV[1]
 local changed = 0
 local i = 2
 while i <= #ARGV do
   local rid, cid, eid = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local sel, rkey, parts, corder = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
-  i = i + 7
+  local sel, rkey, parts, corder, rounds = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6],
+                                           ARGV[i + 7]
+  i = i + 8
   local entries = prefix .. 'lbe:' .. rid
   local board = prefix .. 'lb:' .. rid
   local cur = redis.call('HGET', entries, eid)
@@ -64,17 +66,23 @@ while i <= #ARGV do
     local member = rkey .. ':' .. eid
     redis.call('ZADD', board, 0, member)
     redis.call('HSET', entries, eid, sel .. '|' .. member)
-    local pkey = prefix .. 'lbp:' .. cid .. ':' .. eid
-    redis.call('HSET', pkey, rid, parts)
+    -- The contest board: one hash per contest holds each entrant's parts per
+    -- round ("<entrant>:<round>") and current member ("<entrant>").
+    local cparts = prefix .. 'lbp:' .. cid
+    redis.call('HSET', cparts, eid .. ':' .. rid, parts)
+    local fields = {}
+    for r in string.gmatch(rounds, '[^,]+') do fields[#fields + 1] = eid .. ':' .. r end
     local c, t, e, s, st = 0, 0, 0, 0, nil
-    for _, v in ipairs(redis.call('HVALS', pkey)) do
-      local f = {}
-      for n in string.gmatch(v, '[^,]+') do f[#f + 1] = tonumber(n) end
-      c = c + f[1]; t = t + f[2]; e = e + f[3]
-      if f[4] > s then s = f[4] end
-      if st == nil or f[5] < st then st = f[5] end
+    for _, v in ipairs(redis.call('HMGET', cparts, unpack(fields))) do
+      if v then
+        local a, b, d, f, g = string.match(v, '^(%d+),(%d+),(%d+),(%d+),(%d+)$')
+        c = c + tonumber(a); t = t + tonumber(b); e = e + tonumber(d)
+        f = tonumber(f); g = tonumber(g)
+        if f > s then s = f end
+        if st == nil or g < st then st = g end
+      end
     end
-    local maxv = tonumber(ARGV_MAXV)
+    local maxv = ARGV_MAXV
     local key = ''
     for name in string.gmatch(corder, '[^,]+') do
       if name == 'correct' then
@@ -89,13 +97,12 @@ while i <= #ARGV do
         key = key .. string.format('%012x', st)
       end
     end
-    local centries = prefix .. 'lbce:' .. cid
     local cboard = prefix .. 'lbc:' .. cid
-    local old = redis.call('HGET', centries, eid)
+    local old = redis.call('HGET', cparts, eid)
     if old then redis.call('ZREM', cboard, old) end
     local cmember = key .. ':' .. eid
     redis.call('ZADD', cboard, 0, cmember)
-    redis.call('HSET', centries, eid, cmember)
+    redis.call('HSET', cparts, eid, cmember)
   end
 end
 return changed
@@ -120,6 +127,7 @@ class Placement:
     counting_rule: str
     round_order: Sequence[str]
     contest_order: Sequence[str]
+    contest_rounds: Sequence[int]
     reference: int | None
     result: Result
 
@@ -151,6 +159,7 @@ class Leaderboard:
                 encoded,
                 _parts_text(parts),
                 ",".join(p.contest_order),
+                ",".join(str(r) for r in p.contest_rounds),
             ]
             if len(args) > chunk * FIELDS_PER_ITEM:
                 changed += self._update(keys=[], args=args)
@@ -191,7 +200,7 @@ class Leaderboard:
         return Entry(self._rank_of_key(keys.round_board(round_id), key), entrant_id, key)
 
     def contest_rank_of(self, contest_id: int, entrant_id: int) -> Entry | None:
-        raw = self.client.hget(keys.contest_board_entries(contest_id), entrant_id)
+        raw = self.client.hget(keys.contest_parts(contest_id), entrant_id)
         if raw is None:
             return None
         key = raw.decode().partition(":")[0]
@@ -231,28 +240,24 @@ class Leaderboard:
         self, contest_id: int, per_round: dict[int, dict[int, Parts]], standings: list[Standing]
     ) -> None:
         """Swap in a contest board and its per-round parts computed from the database."""
-        board, entries = keys.contest_board(contest_id), keys.contest_board_entries(contest_id)
-        tmp_board, tmp_entries = board + ":rebuild", entries + ":rebuild"
+        board, parts = keys.contest_board(contest_id), keys.contest_parts(contest_id)
+        tmp_board, tmp_parts = board + ":rebuild", parts + ":rebuild"
         pipe = self.client.pipeline(transaction=False)
-        pipe.delete(tmp_board, tmp_entries)
+        pipe.delete(tmp_board, tmp_parts)
         for n, s in enumerate(standings, start=1):
             member = f"{s.key}:{s.entrant_id}"
             pipe.zadd(tmp_board, {member: 0})
-            pipe.hset(tmp_entries, s.entrant_id, member)
-            parts_key = keys.contest_parts(contest_id, s.entrant_id)
-            pipe.delete(parts_key)
-            pipe.hset(
-                parts_key,
-                mapping={
-                    rid: _parts_text(p[s.entrant_id])
-                    for rid, p in per_round.items()
-                    if s.entrant_id in p
-                },
-            )
+            mapping = {
+                f"{s.entrant_id}:{rid}": _parts_text(p[s.entrant_id])
+                for rid, p in per_round.items()
+                if s.entrant_id in p
+            }
+            mapping[str(s.entrant_id)] = member
+            pipe.hset(tmp_parts, mapping=mapping)
             if n % 500 == 0:
                 pipe.execute()
         pipe.execute()
-        self._swap([(tmp_board, board), (tmp_entries, entries)], empty=not standings)
+        self._swap([(tmp_board, board), (tmp_parts, parts)], empty=not standings)
 
     def _swap(self, pairs: list[tuple[str, str]], empty: bool) -> None:
         """RENAME replaces the live key in one step; an empty result deletes it."""
@@ -263,3 +268,15 @@ class Leaderboard:
             else:
                 pipe.rename(tmp, final)
         pipe.execute()
+
+
+def leaderboard() -> Leaderboard:
+    """The app's leaderboards (on the leaderboard Redis)."""
+    from flask import current_app
+
+    from quiz.extensions import get_board_redis
+
+    board = current_app.extensions.get("quiz.leaderboard")
+    if board is None:
+        board = current_app.extensions["quiz.leaderboard"] = Leaderboard(get_board_redis())
+    return board

@@ -9,10 +9,10 @@ from __future__ import annotations
 from sqlalchemy import distinct, func, select
 
 from quiz.contest.rounds import RoundInfo, get_round
-from quiz.extensions import db, get_redis
+from quiz.extensions import db
 from quiz.models import Round, Score
 from quiz.models.contests import PredictionReference
-from quiz.scoring.leaderboard import Leaderboard
+from quiz.scoring.leaderboard import leaderboard
 from quiz.scoring.ranking import Parts, Result, Standing, rank_parts, round_standings
 
 _RESULT_COLUMNS = (
@@ -82,7 +82,7 @@ def compute_reference(round_id: int, reference: str) -> int:
 def rebuild_round_board(round_id: int) -> int:
     info = get_round(round_id, fresh=True)
     standings = standings_for_round(info)
-    Leaderboard(get_redis()).replace_round(
+    leaderboard().replace_round(
         round_id, standings, info.counting_rule, info.ranking_order, info.prediction_value
     )
     return len(standings)
@@ -90,7 +90,7 @@ def rebuild_round_board(round_id: int) -> int:
 
 def rebuild_contest_board(contest_id: int) -> int:
     per_round, standings = standings_for_contest(contest_id)
-    Leaderboard(get_redis()).replace_contest(contest_id, per_round, standings)
+    leaderboard().replace_contest(contest_id, per_round, standings)
     return len(standings)
 
 

@@ -14,26 +14,52 @@ import json
 from collections.abc import Sequence
 from datetime import UTC
 
-from sqlalchemy import select, update
+from sqlalchemy import JSON, BigInteger, Integer, func, literal, select
+from sqlalchemy import insert as insert_stmt
 
 from quiz.extensions import db
-from quiz.models.attempts import SCORED, Attempt, Score
+from quiz.models.attempts import Attempt, Score
 
 SCORE_COLUMNS = (
-    "attempt_id", "round_id", "entrant_id", "seq", "correct", "total", "time_used_ms",
-    "prediction", "started_at_ms", "submitted_at_ms", "auto_submitted", "answers", "marks",
+    "attempt_id",
+    "round_id",
+    "entrant_id",
+    "seq",
+    "correct",
+    "total",
+    "time_used_ms",
+    "prediction",
+    "started_at_ms",
+    "submitted_at_ms",
+    "auto_submitted",
+    "answers",
+    "marks",
     "scored_at",
-)  # fmt: skip
+)
 RESULT_COLUMNS = (
-    "attempt_id", "round_id", "entrant_id", "seq", "correct", "total", "time_used_ms",
-    "prediction", "submitted_at_ms", "started_at_ms",
-)  # fmt: skip
+    "attempt_id",
+    "round_id",
+    "entrant_id",
+    "seq",
+    "correct",
+    "total",
+    "time_used_ms",
+    "prediction",
+    "submitted_at_ms",
+    "started_at_ms",
+)
 ATTEMPT_COLUMNS = ("id", "round_id", "entrant_id", "seq", "paper", "started_at_ms", "deadline_ms")
 
 # Built from the constant column lists above, never from input.
 _SCORES = ", ".join(SCORE_COLUMNS)
 SELECT_ATTEMPTS = f"SELECT {', '.join(ATTEMPT_COLUMNS)} FROM attempts WHERE id = ANY(%s)"  # noqa: S608
 COPY_SCORES = f"COPY scores ({_SCORES}) FROM STDIN"
+_ATTEMPTS = ", ".join(ATTEMPT_COLUMNS)
+COPY_ATTEMPT_BATCH = f"COPY attempt_batch ({_ATTEMPTS}) FROM STDIN"
+INSERT_ATTEMPTS_FROM_BATCH = (
+    f"INSERT INTO attempts ({_ATTEMPTS}) SELECT {_ATTEMPTS} FROM attempt_batch "  # noqa: S608
+    "ON CONFLICT DO NOTHING"
+)
 COPY_BATCH = f"COPY score_batch ({_SCORES}) FROM STDIN"
 SCORED_ALREADY = "SELECT attempt_id FROM scores WHERE attempt_id = ANY(%s)"
 INSERT_FROM_BATCH = (
@@ -117,15 +143,59 @@ def _copy(cursor, statement: str, values: list[dict]) -> None:
             copy.write_row([row[name] for name in SCORE_COLUMNS])
 
 
-def mark_scored(ids: Sequence[int]) -> None:
-    if not ids:
+NEW_ATTEMPT_COLUMNS = ATTEMPT_COLUMNS
+
+
+def insert_attempts(records: list[dict]) -> None:
+    """Copy attempts born in Redis into the database; present ones are left alone.
+
+    An attempt whose number collides with one already stored (possible only
+    if Redis lost its counters) is stored with the next free number instead:
+    nothing an entrant started is ever dropped.
+    """
+    if not records:
         return
+    rows = list(records)
+    ids = [r["id"] for r in rows]
     if _postgres():
         cursor = _cursor()
-        cursor.execute("UPDATE attempts SET status = %s WHERE id = ANY(%s)", (SCORED, list(ids)))
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS attempt_batch "
+            "(LIKE attempts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        with cursor.copy(COPY_ATTEMPT_BATCH) as copy:
+            for r in rows:
+                copy.write_row(
+                    [json.dumps(r[c]) if c == "paper" else r[c] for c in NEW_ATTEMPT_COLUMNS]
+                )
+        cursor.execute(INSERT_ATTEMPTS_FROM_BATCH)
+        cursor.execute("TRUNCATE attempt_batch")
+        cursor.execute("SELECT id FROM attempts WHERE id = ANY(%s)", (ids,))
+        present = {row[0] for row in cursor.fetchall()}
         cursor.close()
     else:
-        db.session.execute(update(Attempt).where(Attempt.id.in_(ids)).values(status=SCORED))
+        from sqlalchemy.dialects.sqlite import insert
+
+        table = Attempt.__table__
+        db.session.execute(insert(table).on_conflict_do_nothing(), rows)
+        present = set(db.session.scalars(select(Attempt.id).where(Attempt.id.in_(ids))))
+    for row in rows:
+        if row["id"] not in present:
+            _insert_renumbered(row)
+
+
+def _insert_renumbered(row: dict) -> None:
+    table = Attempt.__table__
+    query = select(
+        literal(row["id"], BigInteger),
+        literal(row["round_id"], Integer),
+        literal(row["entrant_id"], Integer),
+        func.coalesce(func.max(table.c.seq), 0) + 1,
+        literal(row["paper"], JSON),
+        literal(row["started_at_ms"], BigInteger),
+        literal(row["deadline_ms"], BigInteger),
+    ).where(table.c.round_id == row["round_id"], table.c.entrant_id == row["entrant_id"])
+    db.session.execute(insert_stmt(table).from_select(list(NEW_ATTEMPT_COLUMNS), query))
 
 
 def load_results(attempt_ids: Sequence[int]) -> list[dict]:

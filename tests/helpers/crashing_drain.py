@@ -40,13 +40,15 @@ if os.environ["CRASH_POINT"] == "before_commit":
 
     store.insert_scores = insert_then_freeze
 else:
-    real_apply = jobs.Leaderboard.apply
+    from quiz.scoring.leaderboard import Leaderboard
+
+    real_apply = Leaderboard.apply
 
     def freeze_then_apply(self, placements, chunk=500):
         freeze_on_second_call()  # committed to the database, not acknowledged
         return real_apply(self, placements, chunk)
 
-    jobs.Leaderboard.apply = freeze_then_apply
+    Leaderboard.apply = freeze_then_apply
 
 app = create_app(
     make_config(

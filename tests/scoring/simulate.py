@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 from quiz.contest.attempts import engine
+from quiz.contest.display import load_attempt
 from quiz.contest.rounds import get_round
 from quiz.contest.starting import start_attempt
 from quiz.extensions import db
-from quiz.models.attempts import Attempt
 from quiz.timeutil import now_ms
 
 
@@ -24,7 +24,8 @@ def play(
     """One attempt: start, answer (the first `right` questions correctly), submit."""
     info = get_round(round_id)
     started = start_attempt(info, entrant_id, 1990, start_ms or now_ms())
-    paper = db.session.get(Attempt, started.attempt_id).paper
+    attempt = load_attempt(started.attempt_id)  # in Redis until a worker copies it
+    paper = attempt.paper
     right = rng.randint(0, len(paper)) if right is None else right
     answers = {}
     for position, (_qid, order) in enumerate(paper):
@@ -32,7 +33,7 @@ def play(
         answers[str(position)] = str(shown_right if position < right else (shown_right + 1) % 4)
     if prediction is not None:
         answers["p"] = str(prediction)
-    start = db.session.get(Attempt, started.attempt_id).started_at_ms
+    start = attempt.started_at_ms
     duration = rng.choice([30_000, 45_000]) if duration_ms is None else duration_ms
     engine().buffer.submit(started.attempt_id, start + duration, answers)
     db.session.commit()

@@ -71,7 +71,7 @@ def test_an_entry_that_keeps_failing_is_moved_to_dead_letters(ctx, monkeypatch):
     round_id = make_contest(make_bank()).rounds[0].id
     play(round_id, make_entrant(1).id, random.Random(1))
 
-    def broken(_submissions):
+    def broken(_submissions, _client):
         raise RuntimeError("simulated bug in scoring")
 
     monkeypatch.setattr("quiz.scoring.jobs.score_submissions", broken)

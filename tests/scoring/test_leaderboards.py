@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from quiz.contest.rounds import clear_caches, get_round
-from quiz.extensions import db, get_redis
+from quiz.extensions import db, get_board_redis
 from quiz.models import Round, Score
 from quiz.models.contests import CountingRule, PredictionReference
 from quiz.scoring.jobs import close_round, drain_submissions
-from quiz.scoring.leaderboard import Leaderboard
+from quiz.scoring.leaderboard import Leaderboard, leaderboard
 from quiz.scoring.standings import (
     rebuild_all,
     standings_for_contest,
@@ -73,7 +73,7 @@ def test_live_round_board_equals_database_ranking(ctx, rule, order):
     )
     round_id = contest.rounds[0].id
     populate([round_id], entrants=40, seed=hash((rule, order)) % 1000)
-    board = Leaderboard(get_redis())
+    board = leaderboard()
     live = live_ranks(board, round_id)
     assert len(live) == 40
     assert live == db_ranks(round_id)
@@ -89,7 +89,7 @@ def test_contest_board_aggregates_rounds_like_the_database(ctx):
     db.session.commit()
     clear_caches()
     populate([r.id for r in contest.rounds], entrants=30, seed=11)
-    board = Leaderboard(get_redis())
+    board = leaderboard()
     live = sorted((e.rank, e.entrant_id) for e in board.contest_top(contest.id, 1000))
     _parts, standings = standings_for_contest(contest.id)
     assert live == sorted((s.rank, s.entrant_id) for s in standings)
@@ -100,9 +100,10 @@ def test_rebuild_from_the_database_reproduces_the_live_board(ctx):
     contest = make_contest(make_bank(), max_attempts=None)
     round_id = contest.rounds[0].id
     populate([round_id], entrants=25, seed=5)
-    board = Leaderboard(get_redis())
+    board = leaderboard()
     before = live_ranks(board, round_id)
-    get_redis().delete(*get_redis().keys("q:lb*"))
+    boards = get_board_redis()
+    boards.delete(*boards.keys("q:lb*"))
     assert live_ranks(board, round_id) == []
     rebuild_all(contest.id)
     assert live_ranks(board, round_id) == before
@@ -124,7 +125,7 @@ def test_prediction_reference_is_frozen_when_the_round_closes(ctx):
     db.session.expire_all()
     assert db.session.get(Round, round_id).prediction_value == 3
     # After the close the board ranks by prediction error: entrant 3 guessed 3.
-    board = Leaderboard(get_redis())
+    board = leaderboard()
     top = board.top(round_id, 3)
     assert [e.entrant_id for e in top][:1] == [people[2]]
     assert live_ranks(board, round_id) == db_ranks(round_id)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7ef1eda2d9c6
+Revision ID: c93ed10d803e
 Revises: 
-Create Date: 2026-11-23 00:06:47.475782
+Create Date: 2026-11-23 00:27:44.215411
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import quiz.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '7ef1eda2d9c6'
+revision = 'c93ed10d803e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -157,15 +157,14 @@ def upgrade():
     sa.Column('paper', sa.JSON(), nullable=False),
     sa.Column('started_at_ms', sa.BigInteger(), nullable=False),
     sa.Column('deadline_ms', sa.BigInteger(), nullable=False),
-    sa.Column('status', sa.String(length=10), nullable=False),
     sa.ForeignKeyConstraint(['entrant_id'], ['entrants.id'], name=op.f('fk_attempts_entrant_id_entrants')),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_attempts_round_id_rounds')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attempts')),
     sa.UniqueConstraint('round_id', 'entrant_id', 'seq', name=op.f('uq_attempts_round_id_entrant_id_seq'))
     )
     with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_attempts_deadline', ['deadline_ms'], unique=False)
         batch_op.create_index(batch_op.f('ix_attempts_entrant_id'), ['entrant_id'], unique=False)
-        batch_op.create_index('ix_attempts_status_deadline', ['status', 'deadline_ms'], unique=False)
 
     op.create_table('scores',
     sa.Column('attempt_id', sa.BigInteger(), autoincrement=False, nullable=False),
@@ -200,8 +199,8 @@ def downgrade():
 
     op.drop_table('scores')
     with op.batch_alter_table('attempts', schema=None) as batch_op:
-        batch_op.drop_index('ix_attempts_status_deadline')
         batch_op.drop_index(batch_op.f('ix_attempts_entrant_id'))
+        batch_op.drop_index('ix_attempts_deadline')
 
     op.drop_table('attempts')
     with op.batch_alter_table('rounds', schema=None) as batch_op:
