@@ -6,9 +6,19 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from quiz.extensions import db
+
+
+def with_appcontext_command(name: str):
+    """A click command that runs inside the app context (also under the test runner)."""
+
+    def decorate(function):
+        return click.command(name)(with_appcontext(function))
+
+    return decorate
 
 
 def init_app(app: Flask) -> None:
@@ -25,7 +35,7 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-@click.command("seed-demo")
+@with_appcontext_command("seed-demo")
 @click.option("--base-url", default="http://127.0.0.1:5000", help="Printed in the demo link.")
 def seed_demo(base_url: str) -> None:
     """Load the demo province, sample bank and an open demo contest (idempotent)."""
@@ -35,7 +45,7 @@ def seed_demo(base_url: str) -> None:
     click.echo(f"Demo contest: {base_url.rstrip('/')}/c/{contest.slug}")
 
 
-@click.command("import-bank")
+@with_appcontext_command("import-bank")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--bank", "code", required=True, help="Bank code; created if new.")
 @click.option("--title", default=None, help="Title of a new bank.")
@@ -70,7 +80,7 @@ def import_bank(path: Path, code: str, title: str | None, dry_run: bool) -> None
     )
 
 
-@click.command("export-bank")
+@with_appcontext_command("export-bank")
 @click.argument("code")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def export_bank(code: str, path: Path) -> None:
@@ -90,7 +100,7 @@ def export_bank(code: str, path: Path) -> None:
     click.echo(f"{len(questions)} questions written to {path}")
 
 
-@click.command("bank-template")
+@with_appcontext_command("bank-template")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def bank_template(path: Path) -> None:
     """Write the empty question bank template."""
@@ -100,7 +110,7 @@ def bank_template(path: Path) -> None:
     click.echo(f"Template written to {path}")
 
 
-@click.command("rebuild-leaderboards")
+@with_appcontext_command("rebuild-leaderboards")
 @click.option("--contest-id", type=int, default=None, help="One contest (default: all).")
 def rebuild_leaderboards(contest_id: int | None) -> None:
     """Rebuild the live Redis leaderboards from the database."""
@@ -113,7 +123,7 @@ def rebuild_leaderboards(contest_id: int | None) -> None:
         click.echo(f"contest {cid}: leaderboards rebuilt")
 
 
-@click.command("close-rounds")
+@with_appcontext_command("close-rounds")
 def close_rounds() -> None:
     """Close finished rounds now (freeze predictions, final boards)."""
     from quiz.scoring.jobs import close_due_rounds
@@ -121,7 +131,7 @@ def close_rounds() -> None:
     click.echo(f"closed rounds: {close_due_rounds() or 'none'}")
 
 
-@click.command("score-now")
+@with_appcontext_command("score-now")
 def score_now() -> None:
     """Score everything in the submission buffer in this process."""
     from quiz.scoring.jobs import drain_submissions
@@ -129,7 +139,7 @@ def score_now() -> None:
     click.echo(f"scored {drain_submissions(max_seconds=current_app.config['SCORING_JOB_SECONDS'])}")
 
 
-@click.command("sweep")
+@with_appcontext_command("sweep")
 def sweep() -> None:
     """Submit attempts whose deadline passed (their saved answers count)."""
     from quiz.scoring.jobs import sweep_expired_attempts

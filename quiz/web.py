@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, jsonify, redirect, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_datetime, format_decimal
 from sqlalchemy import text
 
@@ -12,7 +21,12 @@ from quiz.timeutil import from_ms
 
 
 def select_locale() -> str:
-    """Vietnamese unless the person switched to English (kept in the session)."""
+    """Vietnamese unless the person switched to English (kept in the session).
+
+    Outside a request (commands, jobs) messages are in Vietnamese.
+    """
+    if not has_request_context():
+        return "vi"
     lang = session.get("lang")
     return lang if lang in current_app.config["LANGUAGES"] else "vi"
 
