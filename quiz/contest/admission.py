@@ -61,7 +61,7 @@ local id = redis.call('INCR', KEYS[4])
 redis.call('HSET', KEYS[3], entrant, seq)
 local record = ARGV[11] .. id
 redis.call('HSET', record, 'r', ARGV[10], 'e', entrant, 's', seq, 'p', ARGV[7],
-           't', ARGV[1], 'd', ARGV[8])
+           't', ARGV[1], 'd', ARGV[8], 'v', ARGV[13])
 redis.call('PEXPIRE', record, ARGV[12])
 redis.call('XADD', KEYS[5], '*', 'a', id)
 local value = id .. '|' .. ARGV[8] .. '|' .. ARGV[9] .. '|' .. seq
@@ -141,6 +141,7 @@ class Admission:
         now_ms: int,
         deadline_ms: int,
         max_attempts: int | None,
+        device: str | None = None,
     ) -> Outcome:
         reply = self._start(
             keys=[
@@ -167,6 +168,7 @@ class Admission:
                 round_id,
                 keys.attempt_prefix(),
                 KEEP_MS,
+                device or "",
             ],
         )
         code = int(reply[0])

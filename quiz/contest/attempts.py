@@ -121,7 +121,9 @@ def parse_answer(
 def save_answer(token: AttemptToken, field: str, value: str, now_ms: int) -> int:
     _check_time(token, now_ms)
     try:
-        return engine().buffer.save_answer(token.attempt_id, field, value, engine().max_saves)
+        return engine().buffer.save_answer(
+            token.attempt_id, field, value, engine().max_saves, now_ms
+        )
     except AttemptClosed:
         raise Refusal("submitted", _l("This attempt has been submitted already.")) from None
     except TooManySaves:

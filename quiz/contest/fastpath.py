@@ -37,7 +37,7 @@ from quiz.contest.attempts import (
     request_drain,
 )
 from quiz.contest.csrf import raw_csrf_value
-from quiz.contest.starting import start_attempt
+from quiz.contest.starting import DEVICE_COOKIE, start_attempt
 from quiz.contest.tokens import BadToken
 from quiz.scoring.buffer import AttemptClosed, TooManySaves
 from quiz.timeutil import now_ms
@@ -136,7 +136,10 @@ class AttemptFastPath:
             return None
         entrant_id, birth_year = int(session["entrant"][0]), int(session["entrant"][1])
         try:
-            started = start_attempt(info, entrant_id, birth_year, now_ms(), self.app, pool)
+            device = parse_cookie(environ.get("HTTP_COOKIE", "")).get(DEVICE_COOKIE)
+            started = start_attempt(
+                info, entrant_id, birth_year, now_ms(), self.app, pool, device=device
+            )
         except (Refusal, Busy):
             return None  # the view answers with the message or the waiting page
         location = f"{environ.get('SCRIPT_NAME', '')}/a/{started.token}"
@@ -173,7 +176,7 @@ class AttemptFastPath:
 
         try:
             field, value = parse_answer(token, one("q"), one("c"), one("p"))
-            engine.buffer.save_answer(token.attempt_id, field, value, engine.max_saves)
+            engine.buffer.save_answer(token.attempt_id, field, value, engine.max_saves, now_ms())
         except (Refusal, AttemptClosed, TooManySaves):
             return None
         return "200 OK", [("Content-Type", "application/json"), *COMMON_HEADERS], SAVED

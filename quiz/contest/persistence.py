@@ -55,6 +55,7 @@ def _record(attempt_id: int, raw: dict[bytes, bytes]) -> dict | None:
         "paper": json.loads(raw[b"p"]),
         "started_at_ms": int(raw[b"t"]),
         "deadline_ms": int(raw[b"d"]),
+        "device": raw[b"v"].decode() if raw.get(b"v") else None,
     }
 
 

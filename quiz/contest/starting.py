@@ -74,6 +74,9 @@ class Started:
         )
 
 
+DEVICE_COOKIE = "qd"
+
+
 def start_attempt(
     info: RoundInfo,
     entrant_id: int,
@@ -81,6 +84,7 @@ def start_attempt(
     now_ms: int,
     app: Flask | None = None,
     pool: Pool | None = None,
+    device: str | None = None,
 ) -> Started:
     """Resume the entrant's running attempt, or draw a paper and start a new one.
 
@@ -96,7 +100,14 @@ def start_attempt(
     deadline = info.deadline_for(now_ms)
     for _ in range(3):
         outcome = engine.admission.start(
-            info.id, info.contest_id, entrant_id, paper, now_ms, deadline, info.max_attempts
+            info.id,
+            info.contest_id,
+            entrant_id,
+            paper,
+            now_ms,
+            deadline,
+            info.max_attempts,
+            device if device and len(device) <= 32 and device.isalnum() else None,
         )
         if outcome.code == NEEDS_SEQS:
             with app.app_context():

@@ -5,9 +5,10 @@ No view here does arithmetic on scores or talks to Redis directly.
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import parse_qsl
 
-from flask import Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from quiz import throttle
@@ -40,13 +41,29 @@ from quiz.contest.registration import (
 )
 from quiz.contest.rounds import ContestInfo, get_contest, get_round
 from quiz.contest.session import current_entrant, current_entrant_id, sign_in, sign_out
-from quiz.contest.starting import start_attempt
+from quiz.contest.starting import DEVICE_COOKIE, start_attempt
 from quiz.contest.unit_picker import unit_choices
 from quiz.extensions import csrf, db
 from quiz.scoring.leaderboard import leaderboard
 from quiz.timeutil import now_ms
 
 PAGE_SIZE = 50
+DEVICE_COOKIE_SECONDS = 2 * 365 * 24 * 3600
+
+
+@bp.after_request
+def _mark_device(response):
+    """A random id for this browser: many entrants from one device is worth a look."""
+    if DEVICE_COOKIE not in request.cookies and response.status_code < 400:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            secrets.token_hex(8),
+            max_age=DEVICE_COOKIE_SECONDS,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response
 
 
 def _contest_or_404(slug: str) -> ContestInfo:
@@ -167,7 +184,8 @@ def start(slug: str, number: int):
         return redirect(url_for("contest.register_page", slug=slug), 303)
     try:
         check_csrf()
-        started = start_attempt(info, entrant.id, entrant.birth_year, now_ms())
+        device = request.cookies.get(DEVICE_COOKIE)
+        started = start_attempt(info, entrant.id, entrant.birth_year, now_ms(), device=device)
     except Refusal as refusal:
         return _refused(refusal, slug)
     except Busy as busy:

@@ -43,6 +43,9 @@ class Attempt(Base):
     paper: Mapped[list] = mapped_column(JSON)
     started_at_ms: Mapped[int] = mapped_column(BigInteger)
     deadline_ms: Mapped[int] = mapped_column(BigInteger)
+    # A random id kept in a long-lived cookie of the browser that started the
+    # attempt: many entrants from one device is a sign of automated entries.
+    device: Mapped[str | None] = mapped_column(String(32), index=True)
     # An attempt is scored when its score row exists: no status to keep in step.
 
 
@@ -70,4 +73,7 @@ class Score(Base):
     answers: Mapped[list] = mapped_column(JSON)
     # Per paper position: "1" right, "0" wrong; for question statistics.
     marks: Mapped[str] = mapped_column(String(200))
+    # Per paper position: milliseconds from start to the answer's last save
+    # (None if never saved separately); answers faster than reading are suspicious.
+    timings: Mapped[list | None] = mapped_column(JSON)
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -56,6 +56,9 @@ class Contest(Base):
     # Tie-break keys in order; see quiz.scoring.ranking (the one place they mean anything).
     ranking_order: Mapped[list[str]] = mapped_column(JSON)
     is_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who may win (being allowed to play and being eligible are separate):
+    # {"residents_only": bool, "require_citizen_id": bool, "one_prize_per_person": bool}
+    prize_rules: Mapped[dict] = mapped_column(JSON, default=dict)
     is_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -89,6 +92,8 @@ class Round(Base):
     # Frozen when the round closes: the true value entrants tried to predict.
     prediction_value: Mapped[int | None] = mapped_column(BigInteger)
     is_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # {"first": 1, "second": 2, "third": 3, "consolation": 5}
+    prizes: Mapped[dict] = mapped_column(JSON, default=dict)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

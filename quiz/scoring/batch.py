@@ -63,6 +63,14 @@ def saved_answers(client: redis.Redis, attempt_ids: list[int]) -> dict[int, dict
     return found
 
 
+def answer_timings(answers: dict[str, str], size: int, started_ms: int) -> list | None:
+    """Milliseconds from start to each question's last save (None where not saved)."""
+    times = [answers.get(f"@{position}") for position in range(size)]
+    if not any(times):
+        return None
+    return [int(t) - started_ms if t and t.isdigit() else None for t in times]
+
+
 def _result(row: dict) -> Result:
     return Result(
         entrant_id=row["entrant_id"],
@@ -106,6 +114,7 @@ def score_submissions(
         if sub.carried:
             answers = {**answers, **sub.carried}
         graded = grade(paper, answers, answer_keys)
+        started = row["started_at_ms"]
         values.append(
             {
                 "attempt_id": attempt_id,
@@ -124,6 +133,7 @@ def score_submissions(
                 "answers": graded.answers,
                 "marks": graded.marks,
                 "scored_at": scored_at,
+                "timings": answer_timings(answers, len(paper), started),
             }
         )
     inserted = store.insert_scores(values)

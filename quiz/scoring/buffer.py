@@ -34,7 +34,7 @@ SAVE = """
 if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
 local n = redis.call('HINCRBY', KEYS[1], '#', 1)
 if n > tonumber(ARGV[3]) then return -2 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], '@' .. ARGV[1], ARGV[5])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
 return n
 """
@@ -104,11 +104,13 @@ class SubmissionBuffer:
         self._save = client.register_script(SAVE)
         self._submit = client.register_script(SUBMIT)
 
-    def save_answer(self, attempt_id: int, field: str, value: str, max_saves: int) -> int:
-        """Store one answer (idempotent: the same answer twice is the same state)."""
+    def save_answer(
+        self, attempt_id: int, field: str, value: str, max_saves: int, now_ms: int
+    ) -> int:
+        """Store one answer, and when it was given (the same answer twice is the same state)."""
         n = self._save(
             keys=[keys.answers(attempt_id), keys.receipt(attempt_id)],
-            args=[field, value, max_saves, KEEP_SECONDS],
+            args=[field, value, max_saves, KEEP_SECONDS, now_ms],
         )
         if n == -1:
             raise AttemptClosed(attempt_id)
@@ -151,4 +153,4 @@ class SubmissionBuffer:
 
     def saved_answers(self, attempt_id: int) -> dict[str, str]:
         raw = self.client.hgetall(keys.answers(attempt_id))
-        return {k.decode(): v.decode() for k, v in raw.items() if k != b"#"}
+        return {k.decode(): v.decode() for k, v in raw.items() if k[:1] not in (b"#", b"@")}

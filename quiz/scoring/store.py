@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC
 
-from sqlalchemy import JSON, BigInteger, Integer, func, literal, select
+from sqlalchemy import JSON, BigInteger, Integer, String, func, literal, select
 from sqlalchemy import insert as insert_stmt
 
 from quiz.extensions import db
@@ -35,6 +35,7 @@ SCORE_COLUMNS = (
     "answers",
     "marks",
     "scored_at",
+    "timings",
 )
 RESULT_COLUMNS = (
     "attempt_id",
@@ -54,7 +55,7 @@ ATTEMPT_COLUMNS = ("id", "round_id", "entrant_id", "seq", "paper", "started_at_m
 _SCORES = ", ".join(SCORE_COLUMNS)
 SELECT_ATTEMPTS = f"SELECT {', '.join(ATTEMPT_COLUMNS)} FROM attempts WHERE id = ANY(%s)"  # noqa: S608
 COPY_SCORES = f"COPY scores ({_SCORES}) FROM STDIN"
-_ATTEMPTS = ", ".join(ATTEMPT_COLUMNS)
+_ATTEMPTS = ", ".join((*ATTEMPT_COLUMNS, "device"))
 COPY_ATTEMPT_BATCH = f"COPY attempt_batch ({_ATTEMPTS}) FROM STDIN"
 INSERT_ATTEMPTS_FROM_BATCH = (
     f"INSERT INTO attempts ({_ATTEMPTS}) SELECT {_ATTEMPTS} FROM attempt_batch "  # noqa: S608
@@ -137,13 +138,13 @@ def insert_scores(values: list[dict]) -> set[int]:
 def _copy(cursor, statement: str, values: list[dict]) -> None:
     with cursor.copy(statement) as copy:
         for v in values:
-            row = dict(v, answers=json.dumps(v["answers"]))
+            row = dict(v, answers=json.dumps(v["answers"]), timings=json.dumps(v["timings"]))
             # The column holds naive UTC (see UTCDateTime).
             row["scored_at"] = v["scored_at"].astimezone(UTC).replace(tzinfo=None)
             copy.write_row([row[name] for name in SCORE_COLUMNS])
 
 
-NEW_ATTEMPT_COLUMNS = ATTEMPT_COLUMNS
+NEW_ATTEMPT_COLUMNS = (*ATTEMPT_COLUMNS, "device")
 
 
 def insert_attempts(records: list[dict]) -> None:
@@ -194,6 +195,7 @@ def _insert_renumbered(row: dict) -> None:
         literal(row["paper"], JSON),
         literal(row["started_at_ms"], BigInteger),
         literal(row["deadline_ms"], BigInteger),
+        literal(row.get("device"), String),
     ).where(table.c.round_id == row["round_id"], table.c.entrant_id == row["entrant_id"])
     db.session.execute(insert_stmt(table).from_select(list(NEW_ATTEMPT_COLUMNS), query))
 

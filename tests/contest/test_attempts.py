@@ -367,3 +367,20 @@ def test_well_formed_saves_and_submits_skip_flask_on_the_fast_path(app, unit_id)
     fast = app.config["ATTEMPT_FASTPATH"]
     handled = [path.rsplit("/", 1)[-1] for path in seen]
     assert handled == (["save"] if fast else ["start", "save", "save", "submit"])
+
+
+def test_answer_times_and_the_device_are_recorded_for_fraud_review(app, unit_id):
+    player = registered(app, unit_id)
+    player.client.get("/c/thu")  # the browser gets its device cookie
+    device = player.client.get_cookie("qd").value
+    token = player.start()
+    csrf = csrf_from(player.paper(token).text)
+    player.save(token, q=0, c="1", csrf=csrf)
+    player.save(token, q=2, c="0", csrf=csrf)
+    player.submit(token, csrf=csrf)
+    drain(app)
+    (row,) = scores(app)
+    assert row.timings[1] is None and row.timings[3] is None
+    assert 0 <= row.timings[0] <= row.timings[2] < 60_000
+    with app.app_context():
+        assert db.session.scalar(select(Attempt.device)) == device

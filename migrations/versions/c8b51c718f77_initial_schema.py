@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c93ed10d803e
+Revision ID: c8b51c718f77
 Revises: 
-Create Date: 2026-11-23 00:27:44.215411
+Create Date: 2026-11-23 01:02:19.612266
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import quiz.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = 'c93ed10d803e'
+revision = 'c8b51c718f77'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('owner_unit_id', sa.Integer(), nullable=True),
     sa.Column('ranking_order', sa.JSON(), nullable=False),
     sa.Column('is_published', sa.Boolean(), nullable=False),
+    sa.Column('prize_rules', sa.JSON(), nullable=False),
     sa.Column('is_paused', sa.Boolean(), nullable=False),
     sa.Column('created_at', quiz.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['owner_unit_id'], ['units.id'], name=op.f('fk_contests_owner_unit_id_units')),
@@ -96,6 +97,36 @@ def upgrade():
     with op.batch_alter_table('question_banks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_question_banks_owner_unit_id'), ['owner_unit_id'], unique=False)
 
+    op.create_table('staff',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=60), nullable=False),
+    sa.Column('full_name', sa.String(length=100), nullable=False),
+    sa.Column('password_hash', sa.String(length=300), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('is_active_account', sa.Boolean(), nullable=False),
+    sa.Column('created_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.Column('last_login_at', quiz.models.base.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_staff_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
+    sa.UniqueConstraint('username', name=op.f('uq_staff_username'))
+    )
+    op.create_table('audit_events',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=60), nullable=False),
+    sa.Column('target', sa.String(length=120), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.Column('ip', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_audit_events_staff_id_staff')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_audit_events_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
+    )
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_events_at', ['at'], unique=False)
+
     op.create_table('questions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('bank_id', sa.Integer(), nullable=False),
@@ -139,6 +170,7 @@ def upgrade():
     sa.Column('prediction_prompt', sa.Text(), nullable=False),
     sa.Column('prediction_value', sa.BigInteger(), nullable=True),
     sa.Column('is_paused', sa.Boolean(), nullable=False),
+    sa.Column('prizes', sa.JSON(), nullable=False),
     sa.Column('closed_at', quiz.models.base.UTCDateTime(), nullable=True),
     sa.Column('created_at', quiz.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['bank_id'], ['question_banks.id'], name=op.f('fk_rounds_bank_id_question_banks')),
@@ -157,6 +189,7 @@ def upgrade():
     sa.Column('paper', sa.JSON(), nullable=False),
     sa.Column('started_at_ms', sa.BigInteger(), nullable=False),
     sa.Column('deadline_ms', sa.BigInteger(), nullable=False),
+    sa.Column('device', sa.String(length=32), nullable=True),
     sa.ForeignKeyConstraint(['entrant_id'], ['entrants.id'], name=op.f('fk_attempts_entrant_id_entrants')),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_attempts_round_id_rounds')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attempts')),
@@ -164,7 +197,24 @@ def upgrade():
     )
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.create_index('ix_attempts_deadline', ['deadline_ms'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attempts_device'), ['device'], unique=False)
         batch_op.create_index(batch_op.f('ix_attempts_entrant_id'), ['entrant_id'], unique=False)
+
+    op.create_table('disqualifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('entrant_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['entrant_id'], ['entrants.id'], name=op.f('fk_disqualifications_entrant_id_entrants')),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_disqualifications_round_id_rounds')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_disqualifications_staff_id_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_disqualifications')),
+    sa.UniqueConstraint('round_id', 'entrant_id', name=op.f('uq_disqualifications_round_id_entrant_id'))
+    )
+    with op.batch_alter_table('disqualifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_disqualifications_round_id'), ['round_id'], unique=False)
 
     op.create_table('scores',
     sa.Column('attempt_id', sa.BigInteger(), autoincrement=False, nullable=False),
@@ -180,6 +230,7 @@ def upgrade():
     sa.Column('auto_submitted', sa.Boolean(), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('marks', sa.String(length=200), nullable=False),
+    sa.Column('timings', sa.JSON(), nullable=True),
     sa.Column('scored_at', quiz.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_scores_attempt_id_attempts')),
     sa.ForeignKeyConstraint(['entrant_id'], ['entrants.id'], name=op.f('fk_scores_entrant_id_entrants')),
@@ -189,17 +240,47 @@ def upgrade():
     with op.batch_alter_table('scores', schema=None) as batch_op:
         batch_op.create_index('ix_scores_round_entrant', ['round_id', 'entrant_id'], unique=False)
 
+    op.create_table('winners',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('entrant_id', sa.Integer(), nullable=False),
+    sa.Column('prize', sa.String(length=20), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('published_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', quiz.models.base.UTCDateTime(), nullable=True),
+    sa.Column('revoke_reason', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_winners_attempt_id_attempts')),
+    sa.ForeignKeyConstraint(['entrant_id'], ['entrants.id'], name=op.f('fk_winners_entrant_id_entrants')),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_winners_round_id_rounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_winners')),
+    sa.UniqueConstraint('round_id', 'entrant_id', name=op.f('uq_winners_round_id_entrant_id'))
+    )
+    with op.batch_alter_table('winners', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_winners_entrant_id'), ['entrant_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_winners_round_id'), ['round_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('winners', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_winners_round_id'))
+        batch_op.drop_index(batch_op.f('ix_winners_entrant_id'))
+
+    op.drop_table('winners')
     with op.batch_alter_table('scores', schema=None) as batch_op:
         batch_op.drop_index('ix_scores_round_entrant')
 
     op.drop_table('scores')
+    with op.batch_alter_table('disqualifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_disqualifications_round_id'))
+
+    op.drop_table('disqualifications')
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attempts_entrant_id'))
+        batch_op.drop_index(batch_op.f('ix_attempts_device'))
         batch_op.drop_index('ix_attempts_deadline')
 
     op.drop_table('attempts')
@@ -212,6 +293,11 @@ def downgrade():
         batch_op.drop_index('ix_questions_bank_current')
 
     op.drop_table('questions')
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_events_at')
+
+    op.drop_table('audit_events')
+    op.drop_table('staff')
     with op.batch_alter_table('question_banks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_question_banks_owner_unit_id'))
 
