@@ -22,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
 
     from quiz import cli, errors, throttle, web
-    from quiz.extensions import babel, csrf, db, migrate, redis_client
+    from quiz.extensions import babel, csrf, db, login_manager, migrate, redis_client
     from quiz.sessions import CachedCookieSessionInterface
 
     app.session_interface = CachedCookieSessionInterface()
@@ -34,11 +34,16 @@ def create_app(config: dict | None = None) -> Flask:
     redis_client.init_app(app)
     throttle.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "console.login"
+    login_manager.login_message = None
 
+    from quiz.console import bp as console_bp
     from quiz.contest import bp as contest_bp
     from quiz.contest.fastpath import AttemptFastPath
 
     app.register_blueprint(contest_bp)
+    app.register_blueprint(console_bp)
     app.wsgi_app = AttemptFastPath(app, app.wsgi_app)
     web.init_app(app)
     errors.init_app(app)

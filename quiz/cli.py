@@ -23,6 +23,7 @@ def with_appcontext_command(name: str):
 
 def init_app(app: Flask) -> None:
     for command in (
+        create_admin,
         seed_demo,
         import_bank,
         export_bank,
@@ -145,3 +146,36 @@ def sweep() -> None:
     from quiz.scoring.jobs import sweep_expired_attempts
 
     click.echo(f"auto-submitted {sweep_expired_attempts()}")
+
+
+@with_appcontext_command("create-admin")
+@click.option("--username", required=True)
+@click.option("--full-name", default="Quản trị hệ thống")
+@click.option("--unit", "unit_code", default=None, help="Code of the account's unit.")
+@click.option("--role", type=click.Choice(["admin", "organizer", "viewer"]), default="admin")
+@click.password_option(help="Asked for if not given (at least 10 characters).")
+def create_admin(
+    username: str, full_name: str, unit_code: str | None, role: str, password: str
+) -> None:
+    """Create a staff account (an administrator by default), or reset its password."""
+    from quiz.models import Staff, Unit
+
+    if len(password) < 10:
+        raise click.ClickException("the password needs at least 10 characters")
+    unit = None
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise click.ClickException(f"no unit with code {unit_code}")
+    elif role != "admin":
+        raise click.ClickException("organizers and viewers need --unit")
+    staff = db.session.scalar(select(Staff).where(Staff.username == username.lower()))
+    created = staff is None
+    if created:
+        staff = Staff(username=username.lower())
+        db.session.add(staff)
+    staff.full_name, staff.role, staff.unit_id = full_name, role, unit.id if unit else None
+    staff.is_active_account = True
+    staff.set_password(password)
+    db.session.commit()
+    click.echo(f"{'Created' if created else 'Updated'} {role} account {staff.username}.")

@@ -5,6 +5,7 @@ from quiz.models.banks import Question, QuestionBank
 from quiz.models.base import Base
 from quiz.models.contests import Contest, CountingRule, PredictionReference, Round, Visibility
 from quiz.models.entrants import Entrant, Gender, Occupation
+from quiz.models.exports import ExportFile
 from quiz.models.results import Disqualification, Winner
 from quiz.models.staff import AuditEvent, Role, Staff
 from quiz.models.units import Unit
@@ -13,6 +14,7 @@ __all__ = [
     "Attempt",
     "AuditEvent",
     "Disqualification",
+    "ExportFile",
     "Role",
     "Staff",
     "Winner",

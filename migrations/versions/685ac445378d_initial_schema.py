@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c8b51c718f77
+Revision ID: 685ac445378d
 Revises: 
-Create Date: 2026-11-23 01:02:19.612266
+Create Date: 2026-11-23 01:05:00.062208
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import quiz.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = 'c8b51c718f77'
+revision = '685ac445378d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -126,6 +126,26 @@ def upgrade():
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index('ix_audit_events_at', ['at'], unique=False)
+
+    op.create_table('export_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('owner_unit_id', sa.Integer(), nullable=True),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('personal_data', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('rows', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('created_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', quiz.models.base.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['owner_unit_id'], ['units.id'], name=op.f('fk_export_files_owner_unit_id_units')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_export_files_staff_id_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_export_files'))
+    )
+    with op.batch_alter_table('export_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_export_files_owner_unit_id'), ['owner_unit_id'], unique=False)
 
     op.create_table('questions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -293,6 +313,10 @@ def downgrade():
         batch_op.drop_index('ix_questions_bank_current')
 
     op.drop_table('questions')
+    with op.batch_alter_table('export_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_export_files_owner_unit_id'))
+
+    op.drop_table('export_files')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_at')
 

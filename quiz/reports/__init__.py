@@ -1,0 +1,1 @@
+"""Reports: statistics, winners and Excel exports."""
