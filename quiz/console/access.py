@@ -137,3 +137,11 @@ def editors_only(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+@bp.app_template_global()
+def unit_name(unit_id: int | None) -> str:
+    from quiz.units.tree import unit_tree
+
+    node = unit_tree().get(unit_id)
+    return node.full_name if node else ""

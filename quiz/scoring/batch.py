@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import redis
+from sqlalchemy import select
 
 from quiz.contest.persistence import records_in_redis
 from quiz.contest.questions import question_cache
 from quiz.contest.rounds import get_round
 from quiz.extensions import db
+from quiz.models import Disqualification
 from quiz.scoring import keys, store
 from quiz.scoring.buffer import unpack_answers
 from quiz.scoring.grading import grade, time_used_ms
@@ -147,9 +149,26 @@ def score_submissions(
     return [(v["round_id"], _result(v)) for v in stored]
 
 
+def _disqualified(scored: Sequence[tuple[int, Result]]) -> set[tuple[int, int]]:
+    rounds = {round_id for round_id, _ in scored}
+    if not rounds:
+        return set()
+    rows = db.session.execute(
+        select(Disqualification.round_id, Disqualification.entrant_id).where(
+            Disqualification.round_id.in_(rounds)
+        )
+    ).all()
+    db.session.commit()
+    return {(r, e) for r, e in rows}
+
+
 def placements_for(scored: Sequence[tuple[int, Result]]) -> list[Placement]:
+    """Leaderboard placements, leaving out entrants disqualified from the round."""
     out = []
+    excluded = _disqualified(scored)
     for round_id, result in scored:
+        if (round_id, result.entrant_id) in excluded:
+            continue
         info = get_round(round_id)
         if info is None:
             continue

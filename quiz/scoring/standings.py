@@ -6,11 +6,11 @@ checked against and rebuilt from.
 
 from __future__ import annotations
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, exists, func, select
 
 from quiz.contest.rounds import RoundInfo, get_round
 from quiz.extensions import db
-from quiz.models import Round, Score
+from quiz.models import Disqualification, Round, Score
 from quiz.models.contests import PredictionReference
 from quiz.scoring.leaderboard import leaderboard
 from quiz.scoring.ranking import Parts, Result, Standing, rank_parts, round_standings
@@ -29,7 +29,11 @@ _RESULT_COLUMNS = (
 
 
 def load_results(round_id: int) -> list[Result]:
-    rows = db.session.execute(select(*_RESULT_COLUMNS).where(Score.round_id == round_id))
+    """Scored attempts of the round, without entrants disqualified from it."""
+    excluded = exists().where(
+        Disqualification.round_id == round_id, Disqualification.entrant_id == Score.entrant_id
+    )
+    rows = db.session.execute(select(*_RESULT_COLUMNS).where(Score.round_id == round_id, ~excluded))
     return [Result(*row) for row in rows]
 
 

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from quiz.extensions import db
 from quiz.models import Role, Staff
-from tests.factories import make_bank, make_contest, make_units
+from tests.factories import make_bank, make_contest, make_entrant, make_units
 from tests.players import csrf_from
 
 PASSWORD = "mat-khau-thu-nghiem-123"
@@ -26,9 +26,16 @@ class World:
     bank_d2: int
 
 
+_HASHES: dict[str, str] = {}
+
+
 def make_staff(username: str, role: str, unit_id: int | None) -> Staff:
     staff = Staff(username=username, full_name=f"Cán bộ {username}", role=role, unit_id=unit_id)
-    staff.set_password(PASSWORD)
+    # Hashing is slow on purpose; the tests hash the shared password once.
+    if PASSWORD not in _HASHES:
+        staff.set_password(PASSWORD)
+        _HASHES[PASSWORD] = staff.password_hash
+    staff.password_hash = _HASHES[PASSWORD]
     db.session.add(staff)
     db.session.commit()
     return staff
@@ -48,6 +55,7 @@ def world(app) -> World:
         make_staff("org1", Role.ORGANIZER, units["D1"].id)
         make_staff("org2", Role.ORGANIZER, units["D2"].id)
         make_staff("view1", Role.VIEWER, units["D1"].id)
+        make_entrant(1, units["D1-C1"])
         db.session.commit()
         return World({code: u.id for code, u in units.items()}, c1.id, c2.id, bank_1.id, bank_2.id)
 
@@ -62,12 +70,23 @@ def sign_in(client: FlaskClient, username: str, password: str = PASSWORD):
 
 @pytest.fixture
 def as_staff(app, world):
-    """as_staff("org1") → a test client signed in as that account."""
+    """as_staff("org1") → a test client signed in as that account.
+
+    The session is set the way Flask-Login sets it on sign-in, skipping the
+    deliberately slow password check (test_auth.py covers signing in itself).
+    """
+    import time
+
+    from quiz.console.access import SESSION_KEY
 
     def make(username: str) -> FlaskClient:
+        with app.app_context():
+            staff_id = db.session.scalar(db.select(Staff.id).where(Staff.username == username))
         client = app.test_client()
-        response = sign_in(client, username)
-        assert response.status_code == 303, response.text
+        with client.session_transaction() as session:
+            session["_user_id"] = str(staff_id)
+            session["_fresh"] = True
+            session[SESSION_KEY] = int(time.time())
         return client
 
     return make

@@ -1,0 +1,116 @@
+"""The authorization matrix: each role × console routes × own unit and another unit."""
+
+from __future__ import annotations
+
+import pytest
+
+from quiz.console.access import PUBLIC_ENDPOINTS
+from tests.console.conftest import csrf
+
+# (method, url template, needs editor): {c} contest, {r} round, {b} bank of the district.
+OBJECT_ROUTES = [
+    ("GET", "/console/contests/{c}", False),
+    ("GET", "/console/contests/{c}/edit", True),
+    ("POST", "/console/contests/{c}/pause", True),
+    ("GET", "/console/contests/{c}/rounds/new", True),
+    ("GET", "/console/rounds/{r}/edit", True),
+    ("POST", "/console/rounds/{r}/close", True),
+    ("GET", "/console/rounds/{r}/results", False),
+    ("GET", "/console/rounds/{r}/winners", False),
+    ("POST", "/console/rounds/{r}/winners/publish", True),
+    ("GET", "/console/rounds/{r}/review", True),
+    ("POST", "/console/rounds/{r}/disqualify", True),
+    ("GET", "/console/banks/{b}", True),
+    ("GET", "/console/banks/{b}/export.xlsx", True),
+    ("POST", "/console/banks/{b}/upload", True),
+]
+
+
+def _url(template: str, world, district: str) -> str:
+    contest = world.contest_d1 if district == "D1" else world.contest_d2
+    bank = world.bank_d1 if district == "D1" else world.bank_d2
+    # Round ids follow contest ids in the fixture (one round each).
+    return template.format(c=contest, r=contest, b=bank)
+
+
+def _call(client, method: str, url: str):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data={"csrf_token": csrf(client), "entrant_id": "1", "reason": "x"})
+
+
+@pytest.mark.parametrize(("method", "template", "needs_editor"), OBJECT_ROUTES)
+@pytest.mark.parametrize(
+    ("user", "district"),
+    [
+        ("admin", "D1"),
+        ("admin", "D2"),
+        ("org1", "D1"),
+        ("org1", "D2"),
+        ("view1", "D1"),
+        ("view1", "D2"),
+        ("org2", "D1"),
+    ],
+)
+def test_every_object_route_checks_role_and_unit(
+    as_staff, world, method, template, needs_editor, user, district
+):
+    client = as_staff(user)
+    response = _call(client, method, _url(template, world, district))
+    home = {"admin": None, "org1": "D1", "org2": "D2", "view1": "D1"}[user]
+    out_of_scope = home is not None and home != district
+    if out_of_scope:
+        expected = {404} if user != "view1" or not needs_editor else {403, 404}
+        assert response.status_code in expected, response.status_code
+        assert "Cuộc thi thử" not in response.text  # never the data
+    elif needs_editor and user == "view1":
+        assert response.status_code == 403
+    else:
+        assert response.status_code in {200, 302, 303}, (response.status_code, response.text[:300])
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("/console/staff", {"admin"}),
+        ("/console/staff/new", {"admin"}),
+        ("/console/audit", {"admin"}),
+        ("/console/banks", {"admin", "org1"}),
+        ("/console/contests/new", {"admin", "org1"}),
+        ("/console/contests", {"admin", "org1", "view1"}),
+    ],
+)
+@pytest.mark.parametrize("user", ["admin", "org1", "view1"])
+def test_role_pages(as_staff, url, allowed, user):
+    status = as_staff(user).get(url).status_code
+    assert (status == 200) == (user in allowed), status
+    if user not in allowed:
+        assert status == 403
+
+
+def test_lists_show_only_the_accounts_units(as_staff, world):
+    page = as_staff("org1").get("/console/contests").text
+    assert f"/console/contests/{world.contest_d1}" in page
+    assert f"/console/contests/{world.contest_d2}" not in page
+    banks = as_staff("org2").get("/console/banks").text
+    assert (
+        f"/console/banks/{world.bank_d2}" in banks
+        and f"/console/banks/{world.bank_d1}" not in banks
+    )
+
+
+def test_every_console_route_declares_who_may_use_it(app):
+    """Closed by default: a view without `@allow` would be refused, so none may lack it."""
+    for endpoint, view in app.view_functions.items():
+        if endpoint.startswith("console.") and endpoint not in PUBLIC_ENDPOINTS:
+            assert getattr(view, "allowed_roles", None), endpoint
+
+
+def test_a_staff_id_of_another_district_is_not_found(as_staff, world, app):
+    from quiz.extensions import db
+    from quiz.models import Staff
+
+    with app.app_context():
+        org2 = db.session.scalar(db.select(Staff.id).where(Staff.username == "org2"))
+    assert as_staff("admin").get(f"/console/staff/{org2}/edit").status_code == 200
+    assert as_staff("org1").get(f"/console/staff/{org2}/edit").status_code in {403, 404}
