@@ -24,7 +24,7 @@ from quiz.banks.spec import (
     HEADER_SEARCH_ROWS,
     MAX_ROWS,
 )
-from quiz.banks.workbook import FileRefused, cell_text, open_xlsx
+from quiz.banks.workbook import FileRefused, cell_text, has_formulas, open_xlsx
 from quiz.text import fold, text_key
 
 
@@ -146,12 +146,13 @@ def read_bank(data: bytes, existing: dict[str, str] | None = None) -> ReadResult
     Raises FileRefused for a file that cannot be read at all.
     """
     values_book = open_xlsx(data, data_only=True)
-    formulas_book = open_xlsx(data, data_only=False)
+    formulas_book = open_xlsx(data, data_only=False) if has_formulas(data) else None
     try:
         return _read(values_book, formulas_book, existing or {})
     finally:
         values_book.close()
-        formulas_book.close()
+        if formulas_book is not None:
+            formulas_book.close()
 
 
 def _read(values_book, formulas_book, existing: dict[str, str]) -> ReadResult:
@@ -207,7 +208,11 @@ def _read(values_book, formulas_book, existing: dict[str, str]) -> ReadResult:
             )
         )
         return result
-    formula_rows = formulas_book[sheet.title].iter_rows(min_row=header_index + 2, values_only=True)
+    formula_rows = (
+        formulas_book[sheet.title].iter_rows(min_row=header_index + 2, values_only=True)
+        if formulas_book is not None
+        else ()
+    )
     value_rows = sheet.iter_rows(min_row=header_index + 2, values_only=True)
     seen_keys: dict[str, int] = {}
     seen_codes: dict[str, int] = {}

@@ -70,6 +70,25 @@ def check_xlsx(data: bytes) -> None:
         )
 
 
+def has_formulas(data: bytes) -> bool:
+    """Whether any sheet holds a formula (most uploads hold none).
+
+    Formulas matter only when Excel saved no value for them; looking for
+    them in the raw sheets first spares a second full parse of every file.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if not info.filename.startswith("xl/worksheets/"):
+                continue
+            with archive.open(info) as sheet:
+                tail = b""
+                while chunk := sheet.read(1 << 20):
+                    if b"<f>" in tail + chunk or b"<f " in tail + chunk:
+                        return True
+                    tail = chunk[-3:]
+    return False
+
+
 def open_xlsx(data: bytes, data_only: bool = True):
     """A read-only workbook, or FileRefused."""
     check_xlsx(data)

@@ -229,3 +229,21 @@ def test_command_line_import_reports_problems_and_writes_nothing(app, tmp_path):
     with app.app_context():
         assert db.session.scalar(select(QuestionBank.title)) == "Mẫu"
         assert db.session.query(Question).count() >= 60
+
+
+def test_a_formula_without_a_saved_value_is_a_problem(app):
+    # openpyxl writes formulas without a cached value, as some tools do.
+    data = workbook(
+        [
+            row("Q1"),
+            ["Q2", "Địa lý", "Dễ", '=A1&"?"', "Có", "Không", None, None, None, None, "A", ""],
+        ]
+    )
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "en"
+        result = read_bank(data)
+        problems = [(p.row, p.column, str(p.message)) for p in result.problems]
+    assert problems and problems[0][:2] == (3, "Câu hỏi")
+    assert "formula without a saved value" in problems[0][2]
