@@ -40,10 +40,14 @@ def init_app(app: Flask) -> None:
 @click.option("--base-url", default="http://127.0.0.1:5000", help="Printed in the demo link.")
 def seed_demo(base_url: str) -> None:
     """Load the demo province, sample bank and an open demo contest (idempotent)."""
+    from quiz.demo import DEMO_ADMIN
     from quiz.demo import seed_demo as run
 
-    contest = run()
+    contest, password = run(Path(current_app.instance_path) / "demo_admin_password")
     click.echo(f"Demo contest: {base_url.rstrip('/')}/c/{contest.slug}")
+    click.echo(
+        f"Console: {base_url.rstrip('/')}/console/  account {DEMO_ADMIN}, password {password}"
+    )
 
 
 @with_appcontext_command("import-bank")

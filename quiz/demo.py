@@ -6,6 +6,7 @@ not exist); no real person's name, phone or ID appears.
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -145,9 +146,36 @@ def seed_contest(owner: Unit, bank: QuestionBank) -> Contest:
     return contest
 
 
-def seed_demo() -> Contest:
+DEMO_ADMIN = "quantri"
+
+
+def seed_admin(province: Unit, password_file: Path) -> str:
+    """A demo administrator whose random password is kept in instance/ (never in the repo)."""
+    from quiz.models import Role, Staff
+
+    if not password_file.exists():
+        password_file.parent.mkdir(parents=True, exist_ok=True)
+        password_file.write_text(secrets.token_urlsafe(12))
+        password_file.chmod(0o600)
+    password = password_file.read_text().strip()
+    staff = db.session.scalar(select(Staff).where(Staff.username == DEMO_ADMIN))
+    if staff is None:
+        staff = Staff(
+            username=DEMO_ADMIN,
+            full_name="Quản trị (dữ liệu mẫu)",
+            role=Role.ADMIN,
+            unit_id=province.id,
+        )
+        db.session.add(staff)
+    if not staff.password_hash or not staff.check_password(password):
+        staff.set_password(password)
+    return password
+
+
+def seed_demo(password_file: Path | None = None) -> tuple[Contest, str | None]:
     province = seed_units()
     bank = seed_bank(province)
     contest = seed_contest(province, bank)
+    password = seed_admin(province, password_file) if password_file else None
     db.session.commit()
-    return contest
+    return contest, password

@@ -98,6 +98,8 @@ def main() -> int:
         print("\n" + "=" * 64)
         print(f"  Demo contest, open now:  {base}/c/tim-hieu-nghi-quyet")
         print(f"  All contests:            {base}/")
+        password = (INSTANCE / "demo_admin_password").read_text().strip()
+        print(f"  Organizer console:       {base}/console/  (quantri / {password})")
         print("  Press Ctrl-C to stop the web server, worker, scheduler and Redis.")
         print("=" * 64 + "\n", flush=True)
         while not stopping.wait(0.5):

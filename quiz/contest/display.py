@@ -293,3 +293,37 @@ def board_rows(entries: list[Entry], order) -> list[BoardRow]:
             )
         )
     return rows
+
+
+def prize_warnings(contest: ContestInfo, entrant_id: int) -> list:
+    """Why this entrant may play but not win, if that is the case (shown on the contest page)."""
+    from flask_babel import lazy_gettext as _l
+
+    from quiz.units.tree import unit_tree
+
+    rules = contest.prize_rules
+    if not rules:
+        return []
+    entrant = db.session.get(Entrant, entrant_id)
+    if entrant is None:
+        return []
+    warnings = []
+    if rules.get("require_citizen_id") and not entrant.citizen_id:
+        warnings.append(
+            _l(
+                "You gave no citizen ID: you may take part, but prizes need one. "
+                "Register again with the same phone to add it."
+            )
+        )
+    if rules.get("residents_only") and contest.owner_unit_id:
+        area = unit_tree().get(contest.owner_unit_id)
+        home = unit_tree().get(entrant.unit_id)
+        if area is not None and (home is None or not home.path.startswith(area.path)):
+            warnings.append(
+                _l(
+                    "Prizes are for entrants from %(area)s: you may take part, "
+                    "but cannot win a prize.",
+                    area=area.name,
+                )
+            )
+    return warnings

@@ -159,6 +159,7 @@ class ContestInfo:
     paused: bool
     owner_unit_id: int | None
     round_ids: tuple[int, ...]
+    prize_rules: dict
 
 
 class ContestCache:
@@ -188,6 +189,7 @@ class ContestCache:
                 paused=contest.is_paused,
                 owner_unit_id=contest.owner_unit_id,
                 round_ids=tuple(r.id for r in contest.rounds),
+                prize_rules=dict(contest.prize_rules or {}),
             )
         self._items[slug] = (now + self.ttl, info)
         return info

@@ -28,6 +28,7 @@ from quiz.contest.display import (
     contest_totals,
     load_attempt,
     paper_items,
+    prize_warnings,
     result_view,
     round_cards,
     score_visible,
@@ -102,8 +103,10 @@ def contest_page(slug: str):
     now = now_ms()
     cards = round_cards(contest, entrant, now)
     entrants, attempts = contest_totals(contest)
+    warnings = prize_warnings(contest, entrant.id) if entrant else []
     return render_template(
         "contest/contest.html",
+        warnings=warnings,
         contest=contest,
         cards=cards,
         entrant=entrant,

@@ -151,3 +151,17 @@ def test_registration_without_csrf_token_is_refused(client, contest):
     response = client.post("/c/thu/register", data=valid(contest) | {"consent": "y"})
     assert response.status_code == 400
     assert "Trang đã hết hạn" in response.text or "hết hạn" in response.text
+
+
+def test_entrants_who_cannot_win_are_told_on_the_contest_page(app, contest):
+    from quiz.models import Contest
+
+    with app.app_context():
+        stored = db.session.scalar(db.select(Contest))
+        stored.prize_rules = {"require_citizen_id": True}
+        db.session.commit()
+    player = Player(app.test_client())
+    assert player.register(**valid(contest)).status_code == 303
+    player.client.get("/lang/en")
+    page = player.client.get("/c/thu").text
+    assert "You gave no citizen ID: you may take part, but prizes need one." in page
