@@ -9,6 +9,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from rq import Queue
 
 from quiz.models.base import Base
@@ -44,12 +46,15 @@ def make_redis(url: str) -> redis.Redis:
     # Short timeouts so a Redis outage answers 503 quickly instead of hanging.
     # One connection per process (sync workers serve one request at a time):
     # skipping the pool's bookkeeping takes a quarter off every command.
+    # A connection broken by a Redis restart is replaced once, at once; our
+    # scripts are safe to run again (a save or submit repeated is the same).
     return redis.Redis.from_url(
         url,
         socket_timeout=5,
         socket_connect_timeout=2,
         health_check_interval=30,
-        retry_on_timeout=False,
+        retry=Retry(NoBackoff(), 1),
+        retry_on_error=[redis.ConnectionError],
         single_connection_client=True,
     )
 
