@@ -38,12 +38,14 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "console.login"
     login_manager.login_message = None
 
+    from quiz.conferences import bp as conferences_bp
     from quiz.console import bp as console_bp
     from quiz.contest import bp as contest_bp
     from quiz.contest.fastpath import AttemptFastPath
 
     app.register_blueprint(contest_bp)
     app.register_blueprint(console_bp)
+    app.register_blueprint(conferences_bp)
     app.wsgi_app = AttemptFastPath(app, app.wsgi_app)
     web.init_app(app)
     errors.init_app(app)

@@ -16,6 +16,7 @@ from quiz.console import (  # noqa: E402,F401  (routes register on import)
     audit_log,
     auth,
     banks,
+    conferences,
     contests,
     dashboard,
     exports,

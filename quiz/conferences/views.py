@@ -1,0 +1,1 @@
+"""Public conference pages: check-in by attendees and by staff devices."""
