@@ -22,5 +22,6 @@ from quiz.console import (  # noqa: E402,F401  (routes register on import)
     exports,
     results,
     staff,
+    system,
     units,
 )

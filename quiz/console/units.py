@@ -1,14 +1,372 @@
-"""Units: the tree, editing, moving and merging, and import from Excel."""
+"""Units: the tree, editing, moving and merging, and import from Excel.
+
+HTTP only: the tree changes are in `quiz.units.operations` and the Excel
+work in `quiz.units.importer`. Every view sees only the account's unit and
+the units below it; units named in the URL are checked by the console guard
+(`g.unit`), and every unit picked in a form must be among the choices
+offered, which are built from the same scope.
+
+An upload is checked, shown as a preview, and kept in Redis for
+IMPORT_TTL_SECONDS under a random token bound to the account; the confirm
+button imports those stored bytes (checked again against the current tree),
+never a second upload.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+import io
+import re
+import secrets
+from dataclasses import asdict
+from datetime import date
 
+from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
+from sqlalchemy import select
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from quiz.banks.spec import MAX_FILE_BYTES
+from quiz.banks.workbook import FileRefused
 from quiz.console import bp
-from quiz.console.access import ALL_ROLES, allow
+from quiz.console.access import ALL_ROLES, EDITORS, allow
+from quiz.console.audit_log import record
+from quiz.extensions import db, get_redis
+from quiz.models import Unit
+from quiz.text import fold
+from quiz.units.importer import apply_units, export_workbook, known_units, read_units
+from quiz.units.importer import template_workbook as units_template_workbook
+from quiz.units.operations import (
+    MAX_POPULATION,
+    UnitError,
+    create_unit,
+    merge_unit,
+    move_unit,
+    tree_order,
+    update_unit,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_TTL_SECONDS = 30 * 60
+TOP_LEVEL = 0
+INDENT = "\u2003"  # an em space per level keeps the tree readable in a plain <select>
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class UnitForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")), Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
+    kind = StringField(_l("Level (e.g. Tỉnh, Huyện, Xã, Cơ quan)"), validators=[Length(max=40)])
+    population = IntegerField(
+        _l("Population or membership"),
+        validators=[
+            Optional(),
+            NumberRange(0, MAX_POPULATION, _l("Enter a whole number of 0 or more.")),
+        ],
+    )
+
+
+class NewUnitForm(UnitForm):
+    parent = SelectField(_l("Parent unit"), coerce=int)
+
+
+class MoveForm(FlaskForm):
+    parent = SelectField(_l("New parent unit"), coerce=int)
+
+
+class MergeForm(FlaskForm):
+    target = SelectField(_l("Merge into"), coerce=int)
+    confirm = BooleanField(
+        _l("I understand: this unit will no longer be offered to entrants."),
+        validators=[DataRequired(_l("Tick the box to confirm the merge."))],
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Excel file (.xlsx)"),
+        validators=[
+            FileRequired(_l("Choose a file.")),
+            FileSize(
+                MAX_FILE_BYTES,
+                message=_l("The file is larger than %(n)s MB.", n=MAX_FILE_BYTES // 1_000_000),
+            ),
+        ],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: the data to import is the stored upload."""
+
+
+# --- scope helpers ----------------------------------------------------------------------
+
+
+def _scoped_units() -> list[Unit]:
+    """The account's units in tree order (everything for administrators)."""
+    query = select(Unit)
+    scope = current_user.scope_path
+    if scope is not None:
+        query = query.where(Unit.path.startswith(scope))
+    return tree_order(list(db.session.scalars(query)))
+
+
+def _unit_choices(exclude: Unit | None = None) -> list[tuple[int, str]]:
+    """Units a form may point at: in scope, not merged away, not below `exclude`."""
+    units = [u for u in _scoped_units() if u.merged_into_id is None]
+    if exclude is not None:
+        units = [u for u in units if not u.path.startswith(exclude.path)]
+    base = min((u.depth for u in units), default=0)
+    choices = [(u.id, f"{INDENT * (u.depth - base)}{u.name} ({u.code})") for u in units]
+    if current_user.scope_path is None:
+        choices.insert(0, (TOP_LEVEL, str(_l("— top level (no parent) —"))))
+    return choices
+
+
+def _picked(unit_id: int) -> Unit | None:
+    return db.session.get(Unit, unit_id) if unit_id != TOP_LEVEL else None
+
+
+def _preset(field: SelectField, value: int | None) -> None:
+    if value is not None and any(value == choice[0] for choice in field.choices):
+        field.data = value
+
+
+# --- the tree ---------------------------------------------------------------------------
 
 
 @bp.get("/units")
 @allow(*ALL_ROLES)
 def units():
-    return render_template("console/placeholder.html", title="Units")
+    units = _scoped_units()
+    by_id = {u.id: u for u in units}
+    targets = {
+        u.merged_into_id: by_id.get(u.merged_into_id) or db.session.get(Unit, u.merged_into_id)
+        for u in units
+        if u.merged_into_id is not None
+    }
+    query = request.args.get("q", "").strip()[:100]
+    shown = units
+    if query:
+        key = fold(query)
+        shown = [u for u in units if key in fold(u.name) or key in fold(u.code)]
+    return render_template(
+        "console/units/tree.html",
+        units=shown,
+        total=len(units),
+        base=min((u.depth for u in units), default=0),
+        targets=targets,
+        q=query,
+    )
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@allow(*EDITORS)
+def unit_new():
+    form = NewUnitForm()
+    form.parent.choices = _unit_choices()
+    if request.method == "GET":
+        _preset(form.parent, request.args.get("parent", type=int))
+    error = None
+    if form.validate_on_submit():
+        parent = _picked(form.parent.data)
+        try:
+            unit = create_unit(
+                form.code.data, form.name.data, form.kind.data, parent, form.population.data
+            )
+        except UnitError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            record("unit.create", unit.code, unit.id, parent=parent.code if parent else None)
+            db.session.commit()
+            flash(_l("Unit %(code)s was added.", code=unit.code), "success")
+            return redirect(url_for("console.units"), 303)
+    return render_template("console/units/form.html", form=form, unit=None, error=error)
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@allow(*EDITORS)
+def unit_edit(unit_id: int):
+    unit = g.unit
+    form = UnitForm(obj=unit)
+    error = None
+    if form.validate_on_submit():
+        before = {"code": unit.code, "name": unit.name}
+        try:
+            update_unit(unit, form.code.data, form.name.data, form.kind.data, form.population.data)
+        except UnitError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            record("unit.update", unit.code, unit.id, before=before)
+            db.session.commit()
+            flash(_l("Unit %(code)s was saved.", code=unit.code), "success")
+            return redirect(url_for("console.units"), 303)
+    return render_template("console/units/form.html", form=form, unit=unit, error=error)
+
+
+@bp.route("/units/<int:unit_id>/move", methods=["GET", "POST"])
+@allow(*EDITORS)
+def unit_move(unit_id: int):
+    unit = g.unit
+    form = MoveForm()
+    form.parent.choices = _unit_choices(exclude=unit)
+    if request.method == "GET":
+        _preset(form.parent, unit.parent_id or TOP_LEVEL)
+    error = None
+    if form.validate_on_submit():
+        parent = _picked(form.parent.data)
+        old_parent = unit.parent.code if unit.parent else None
+        try:
+            moved = move_unit(unit, parent)
+        except UnitError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            new_parent = parent.code if parent else None
+            record("unit.move", unit.code, unit.id, old=old_parent, new=new_parent, units=moved)
+            db.session.commit()
+            flash(_l("Unit %(code)s was moved.", code=unit.code), "success")
+            return redirect(url_for("console.units"), 303)
+    return render_template("console/units/move.html", form=form, unit=unit, error=error)
+
+
+@bp.route("/units/<int:unit_id>/merge", methods=["GET", "POST"])
+@allow(*EDITORS)
+def unit_merge(unit_id: int):
+    source = g.unit
+    form = MergeForm()
+    form.target.choices = [c for c in _unit_choices(exclude=source) if c[0] != TOP_LEVEL]
+    error = None
+    if form.validate_on_submit():
+        target = db.session.get(Unit, form.target.data)
+        try:
+            children = merge_unit(source, target)
+        except UnitError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            record("unit.merge", source.code, source.id, into=target.code, children=children)
+            db.session.commit()
+            flash(
+                _l(
+                    "Unit %(source)s was merged into %(target)s.",
+                    source=source.code,
+                    target=target.code,
+                ),
+                "success",
+            )
+            return redirect(url_for("console.units"), 303)
+    return render_template("console/units/merge.html", form=form, unit=source, error=error)
+
+
+# --- Excel ------------------------------------------------------------------------------
+
+
+def _stash_key(token: str) -> str:
+    return f"units:import:{current_user.id}:{token}"
+
+
+def _stash(data: bytes, filename: str) -> str:
+    token = secrets.token_urlsafe(24)
+    key = _stash_key(token)
+    pipe = get_redis().pipeline()
+    pipe.hset(key, mapping={"data": data, "name": filename.encode()})
+    pipe.expire(key, IMPORT_TTL_SECONDS)
+    pipe.execute()
+    return token
+
+
+def _take(token: str) -> tuple[bytes, str] | None:
+    """The stored upload, removed in the same step so it imports at most once."""
+    if not _TOKEN.match(token):
+        return None
+    pipe = get_redis().pipeline()  # MULTI: read and delete together
+    pipe.hgetall(_stash_key(token))
+    pipe.delete(_stash_key(token))
+    stored, _deleted = pipe.execute()
+    if not stored or b"data" not in stored:
+        return None
+    return stored[b"data"], stored.get(b"name", b"").decode(errors="replace")
+
+
+@bp.route("/units/import", methods=["GET", "POST"])
+@allow(*EDITORS)
+def units_import():
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(MAX_FILE_BYTES + 1)
+        filename = (upload.filename or "")[:120]
+        try:
+            result = read_units(data, known_units(), current_user.scope_path)
+        except FileRefused as exc:
+            form.file.errors.append(exc.message)
+        else:
+            token = _stash(data, filename) if result.ok else None
+            return render_template(
+                "console/units/preview.html",
+                result=result,
+                token=token,
+                filename=filename,
+                confirm=ConfirmForm(),
+            )
+    return render_template("console/units/import.html", form=form)
+
+
+@bp.post("/units/import/<token>")
+@allow(*EDITORS)
+def units_import_confirm(token: str):
+    stored = _take(token)
+    if stored is None:
+        flash(
+            _l("This upload has expired or was already imported; upload the file again."), "warning"
+        )
+        return redirect(url_for("console.units_import"), 303)
+    data, filename = stored
+    try:  # checked again: the tree may have changed since the preview
+        result = read_units(data, known_units(), current_user.scope_path)
+    except FileRefused as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("console.units_import"), 303)
+    if not result.ok:
+        return render_template(
+            "console/units/preview.html", result=result, token=None, filename=filename, confirm=None
+        )
+    try:
+        summary = apply_units(result.rows)
+    except UnitError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("console.units_import"), 303)
+    record("units.import", filename, current_user.unit_id, rows=len(result.rows), **asdict(summary))
+    db.session.commit()
+    flash(
+        _l(
+            "Import done: %(created)s added, %(updated)s updated (%(moved)s moved), "
+            "%(unchanged)s unchanged.",
+            **asdict(summary),
+        ),
+        "success",
+    )
+    return redirect(url_for("console.units"), 303)
+
+
+@bp.get("/units/template.xlsx")
+@allow(*EDITORS)
+def units_template():
+    return _xlsx(units_template_workbook(), "mau-don-vi.xlsx")
+
+
+@bp.get("/units/export.xlsx")
+@allow(*ALL_ROLES)
+def units_export():
+    return _xlsx(export_workbook(current_user.scope_path), f"don-vi-{date.today():%Y%m%d}.xlsx")
+
+
+def _xlsx(data: bytes, filename: str):
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=filename)

@@ -114,3 +114,22 @@ def test_a_staff_id_of_another_district_is_not_found(as_staff, world, app):
         org2 = db.session.scalar(db.select(Staff.id).where(Staff.username == "org2"))
     assert as_staff("admin").get(f"/console/staff/{org2}/edit").status_code == 200
     assert as_staff("org1").get(f"/console/staff/{org2}/edit").status_code in {403, 404}
+
+
+def test_the_scoring_backlog_is_visible_to_administrators(as_staff, app):
+    import random
+
+    from quiz.scoring.jobs import drain_submissions
+    from tests.factories import make_bank, make_contest, make_entrant
+    from tests.scoring.simulate import play
+
+    with app.app_context():
+        round_id = make_contest(make_bank(), slug="backlog", max_attempts=None).rounds[0].id
+        for n in range(100, 103):
+            play(round_id, make_entrant(n).id, random.Random(n))
+    page = as_staff("admin").get("/console/system")
+    assert page.status_code == 200 and "<b>3</b>" in page.text
+    with app.app_context():
+        drain_submissions(max_seconds=10)
+    assert "<b>0</b>" in as_staff("admin").get("/console/system").text
+    assert as_staff("org1").get("/console/system").status_code == 403
