@@ -66,7 +66,7 @@ def check_xlsx(data: bytes) -> None:
     packed = sum(i.compress_size for i in infos) or 1
     if unpacked > MAX_UNCOMPRESSED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
         raise FileRefused(
-            _l("The file unpacks to far more data than a question bank holds; it was refused.")
+            _l("The file unpacks to far more data than an import file holds; it was refused.")
         )
 
 

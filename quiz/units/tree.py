@@ -17,6 +17,22 @@ from quiz.models import Unit
 from quiz.text import fold
 
 CACHE_SECONDS = 60
+# How often a process asks Redis whether another process changed the tree.
+CHECK_SECONDS = 3
+
+
+def _current_version() -> int:
+    from quiz.units.operations import tree_version
+
+    try:
+        return tree_version()
+    except Exception:  # noqa: BLE001 - without Redis, the minute-long cache still expires
+        return -1
+
+
+def _changed_elsewhere(version: int) -> bool:
+    current = _current_version()
+    return current != -1 and current != version
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +95,24 @@ def _load() -> list[UnitNode]:
 class UnitTree:
     def __init__(self) -> None:
         self._expires = 0.0
+        self._checked = 0.0
+        self._version = -1
         self._nodes: list[UnitNode] = []
         self._by_id: dict[int, UnitNode] = {}
 
     def nodes(self) -> list[UnitNode]:
-        if time.monotonic() > self._expires:
+        now = time.monotonic()
+        if now > self._checked + CHECK_SECONDS and now <= self._expires:
+            # Another process changed the tree (the counter in Redis moved): reload.
+            self._checked = now
+            if _changed_elsewhere(self._version):
+                self._expires = 0.0
+        if now > self._expires:
+            self._version = _current_version()
             self._nodes = _load()
             self._by_id = {n.id: n for n in self._nodes}
-            self._expires = time.monotonic() + CACHE_SECONDS
+            self._expires = self._checked = time.monotonic()
+            self._expires += CACHE_SECONDS
         return self._nodes
 
     def get(self, unit_id: int | None) -> UnitNode | None:
