@@ -30,7 +30,7 @@ from quiz.reports.export_jobs import (
     export_path,
     fail_abandoned,
 )
-from quiz.reports.exports import KINDS
+from quiz.reports.export_kinds import KINDS
 from quiz.timeutil import local
 
 LIST_LIMIT = 100

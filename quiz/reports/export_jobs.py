@@ -22,7 +22,7 @@ from sqlalchemy import update
 
 from quiz.extensions import DEFAULT_QUEUE, db, get_queue
 from quiz.models import ExportFile, Staff
-from quiz.reports.exports import KINDS, write_export
+from quiz.reports.export_kinds import KINDS, write_export
 from quiz.timeutil import utcnow
 from quiz.worker import in_app_context
 

@@ -20,8 +20,9 @@ from sqlalchemy import func, select
 from quiz.extensions import DEFAULT_QUEUE, db, get_queue, get_redis
 from quiz.models import Disqualification, ExportFile, Question, Unit, Winner
 from quiz.models.attempts import Attempt, Score
-from quiz.reports import export_jobs, exports, statistics
-from quiz.reports.exports import KINDS, Column, Kind, Sheet
+from quiz.reports import export_jobs, export_kinds, exports, stat_exports, statistics, xlsx
+from quiz.reports.export_kinds import KINDS, Kind
+from quiz.reports.xlsx import Column, Sheet
 from quiz.timeutil import to_ms
 from tests.factories import make_bank, make_contest, make_entrant, make_units
 
@@ -216,7 +217,7 @@ def test_the_prediction_error_shows_once_the_reference_is_frozen(data, tmp_path)
 
 def test_the_contest_ranking_adds_up_the_rounds(data, tmp_path):
     path = tmp_path / "c.xlsx"
-    assert exports.write_export("ranking", {"contest_id": data.contest_id}, path) == 3
+    assert export_kinds.write_export("ranking", {"contest_id": data.contest_id}, path) == 3
     rows, _ = read(path)
     assert rows[0] == [c.header for c in exports.CONTEST_RANKING_COLUMNS]
     assert column(rows, "Hạng") == [1, 2, 3]
@@ -259,7 +260,7 @@ def test_winners_are_listed_with_prize_names_in_vietnamese(data, tmp_path):
 
 def test_participation_by_unit_lists_every_unit_at_every_depth(data, tmp_path):
     path = tmp_path / "u.xlsx"
-    count = exports.write_participation_units(path, data.contest_id)
+    count = stat_exports.write_participation_units(path, data.contest_id)
     rows, ws = read(path)
     # Tree order (parents first, siblings by name), every depth.
     codes = [r[0] for r in rows[1:]]
@@ -292,7 +293,7 @@ def test_participation_by_unit_lists_every_unit_at_every_depth(data, tmp_path):
 def test_participation_by_day_has_real_dates(data, tmp_path):
     path = tmp_path / "d.xlsx"
     expected = statistics.participation_by_day(data.contest_id)
-    assert exports.write_participation_days(path, data.contest_id) == len(expected)
+    assert stat_exports.write_participation_days(path, data.contest_id) == len(expected)
     rows, ws = read(path)
     assert rows[0] == ["Ngày", "Số thí sinh", "Số lượt thi"]
     assert [(r[0].date(), r[1], r[2]) for r in rows[1:]] == [
@@ -305,9 +306,9 @@ def test_participation_by_day_has_real_dates(data, tmp_path):
 def test_question_statistics_are_numbers_and_texts_are_neutralised(data, tmp_path):
     path = tmp_path / "q.xlsx"
     expected = statistics.question_stats(data.round_id)
-    assert exports.write_questions(path, data.round_id) == len(expected) == 5
+    assert stat_exports.write_questions(path, data.round_id) == len(expected) == 5
     rows, ws = read(path)
-    assert rows[0] == [c.header for c in exports.QUESTION_COLUMNS]
+    assert rows[0] == [c.header for c in stat_exports.QUESTION_COLUMNS]
     for cells, stat in zip(rows[1:], expected, strict=True):
         assert cells[0] == stat.code and cells[1] == stat.topic
         assert cells[3:6] == [stat.shown, stat.correct, stat.share_correct]
@@ -325,19 +326,19 @@ def test_statistics_kinds_with_small_fakes(ctx, tmp_path, monkeypatch):
     fake = statistics.UnitParticipation
     monkeypatch.setattr(
         statistics,
-        "participation_by_unit",
-        lambda contest_id, parent_unit_id=None, unit_ids=None: (
+        "unit_rows",
+        lambda counts, parent_unit_id, unit_ids=None: (
             [fake(units["P"].id, "P", "Tỉnh", "=Tỉnh", 0, 3, 7, 12, 0.25)]
             if parent_unit_id is None
             else []
         ),
     )
     path = tmp_path / "u.xlsx"
-    assert exports.write_participation_units(path, contest.id) == 1
+    assert stat_exports.write_participation_units(path, contest.id) == 1
     rows, _ = read(path)
     assert rows[1] == ["P", "'=Tỉnh", 1, 3, 7, 12, 0.25]
     monkeypatch.setattr(statistics, "participation_by_day", lambda contest_id, unit_ids=None: [])
-    assert exports.write_participation_days(tmp_path / "d.xlsx", contest.id) == 0
+    assert stat_exports.write_participation_days(tmp_path / "d.xlsx", contest.id) == 0
     rows, _ = read(tmp_path / "d.xlsx")
     assert rows == [["Ngày", "Số thí sinh", "Số lượt thi"]]
 
@@ -374,7 +375,7 @@ def test_the_fast_row_writer_writes_what_openpyxl_itself_writes(ctx, tmp_path, m
         book.save(str(path))
 
     write(tmp_path / "fast.xlsx")
-    monkeypatch.setattr(exports._RawRows, "install", classmethod(lambda cls, ws, formats: None))
+    monkeypatch.setattr(xlsx._RawRows, "install", classmethod(lambda cls, ws, formats: None))
     write(tmp_path / "plain.xlsx")
     fast_rows, fast = read(tmp_path / "fast.xlsx")
     plain_rows, plain = read(tmp_path / "plain.xlsx")

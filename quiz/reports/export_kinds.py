@@ -1,0 +1,48 @@
+"""The export kinds: which writer, whether it holds personal data, what it covers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from quiz.reports.exports import write_attempts, write_ranking, write_winners
+from quiz.reports.stat_exports import (
+    write_participation_days,
+    write_participation_units,
+    write_questions,
+)
+
+# --- the kinds -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    writer: Callable[..., int]
+    personal_data: bool
+    params: tuple[str, ...]  # which of round_id / contest_id it accepts
+    file_label: str  # the start of the downloaded file's name
+
+
+KINDS: dict[str, Kind] = {
+    "attempts": Kind(write_attempts, True, ("round_id",), "Các lượt thi"),
+    "ranking": Kind(write_ranking, True, ("round_id", "contest_id"), "Xếp hạng"),
+    "winners": Kind(write_winners, True, ("round_id",), "Danh sách đoạt giải"),
+    "participation_units": Kind(
+        write_participation_units, False, ("contest_id",), "Tham gia theo đơn vị"
+    ),
+    "participation_days": Kind(
+        write_participation_days, False, ("contest_id",), "Tham gia theo ngày"
+    ),
+    "questions": Kind(write_questions, False, ("round_id",), "Thống kê câu hỏi"),
+}
+PERSONAL_KINDS = frozenset(k for k, spec in KINDS.items() if spec.personal_data)
+
+
+def write_export(kind: str, params: dict, path: Path | str) -> int:
+    """Write an export of `kind` for `params` ({"round_id": n} or {"contest_id": n})."""
+    spec = KINDS[kind]
+    given = {k: int(v) for k, v in params.items() if k in spec.params and v is not None}
+    if not given:
+        raise ValueError(f"export {kind!r} needs one of {', '.join(spec.params)}")
+    return spec.writer(path, **given)
