@@ -1,7 +1,7 @@
 """Units: the tree, editing, moving and merging, and import from Excel.
 
 HTTP only: the tree changes are in `quiz.units.operations` and the Excel
-work in `quiz.units.importer`. Every view sees only the account's unit and
+work in `quiz.units` (reader, importer, writer). Every view sees only the account's unit and
 the units below it; units named in the URL are checked by the console guard
 (`g.unit`), and every unit picked in a form must be among the choices
 offered, which are built from the same scope.
@@ -37,8 +37,7 @@ from quiz.console.audit_log import record
 from quiz.extensions import db, get_redis
 from quiz.models import Unit
 from quiz.text import fold
-from quiz.units.importer import apply_units, export_workbook, known_units, read_units
-from quiz.units.importer import template_workbook as units_template_workbook
+from quiz.units.importer import apply_units
 from quiz.units.operations import (
     MAX_POPULATION,
     UnitError,
@@ -48,6 +47,10 @@ from quiz.units.operations import (
     tree_order,
     update_unit,
 )
+from quiz.units.reader import read_units
+from quiz.units.spec import known_units
+from quiz.units.writer import export_workbook
+from quiz.units.writer import template_workbook as units_template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_TTL_SECONDS = 30 * 60

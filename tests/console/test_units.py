@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from quiz.console.units import IMPORT_TTL_SECONDS
 from quiz.extensions import db, get_redis
 from quiz.models import AuditEvent, Entrant, Unit
-from quiz.units.importer import DATA_SHEET, read_units
+from quiz.units.reader import read_units
+from quiz.units.spec import DATA_SHEET
 from tests.console.conftest import csrf
 from tests.factories import make_entrant
 from tests.units import workbook

@@ -13,15 +13,11 @@ from sqlalchemy import select
 from quiz.banks.workbook import FileRefused
 from quiz.extensions import db
 from quiz.models import Unit
-from quiz.units.importer import (
-    DATA_SHEET,
-    apply_units,
-    export_workbook,
-    known_units,
-    read_units,
-    template_workbook,
-)
+from quiz.units.importer import apply_units
 from quiz.units.operations import UnitError, merge_unit
+from quiz.units.reader import read_units
+from quiz.units.spec import DATA_SHEET, known_units
+from quiz.units.writer import export_workbook, template_workbook
 from tests.factories import make_units
 from tests.units import HEADER, english, workbook
 
