@@ -20,6 +20,9 @@ def create_app(config: dict | None = None) -> Flask:
     else:
         app.config.update({k: getattr(Config, k) for k in dir(Config) if k.isupper()})
         app.config.update(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # The pool options are PostgreSQL's; SQLite takes none of them.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
 
     from quiz import cli, errors, throttle, web
     from quiz.extensions import babel, csrf, db, login_manager, migrate, redis_client

@@ -12,9 +12,9 @@ import redis
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
+
+from quiz.extensions import DATABASE_DOWN, db
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +64,13 @@ def init_app(app: Flask) -> None:
             {"Retry-After": str(retry)},
         )
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    @app.errorhandler(PoolTimeout)
     def database_down(exc):
         log.error("database unavailable: %s", exc)
-        from quiz.extensions import db
-
         db.session.rollback()
         return _unavailable()
+
+    for kind in DATABASE_DOWN:
+        app.register_error_handler(kind, database_down)
 
     @app.errorhandler(redis.ConnectionError)
     @app.errorhandler(redis.TimeoutError)

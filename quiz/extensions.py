@@ -12,6 +12,8 @@ from flask_wtf.csrf import CSRFProtect
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 from rq import Queue
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from quiz.models.base import Base
 
@@ -20,6 +22,10 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+
+# What SQLAlchemy raises when the database cannot be reached (restart,
+# failover, exhausted pool): pages answer 503, the play path carries on.
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def limits_storage_uri(redis_url: str) -> str:
@@ -74,37 +80,9 @@ def get_board_redis() -> redis.Redis:
     return current_app.extensions[BOARDS_KEY]
 
 
-def autocommit_engine(app: Flask | None = None):
-    """A second, small engine whose connections stay in autocommit.
-
-    A single-statement write on the hot path then costs one round trip
-    (no BEGIN, no COMMIT), without switching a pooled connection's mode
-    back and forth, which costs queries of its own.
-    """
-    app = app or current_app._get_current_object()
-    engine = app.extensions.get("quiz.autocommit")
-    if engine is None:
-        from sqlalchemy import create_engine
-        from sqlalchemy.engine import make_url
-
-        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-        sqlite = url.get_backend_name() == "sqlite"
-        options = {} if sqlite else {"pool_size": 2}
-        engine = create_engine(url, isolation_level="AUTOCOMMIT", **options)
-        if sqlite:
-            from quiz import tune_sqlite
-
-            tune_sqlite(engine)
-        app.extensions["quiz.autocommit"] = engine
-    return engine
-
-
 def dispose_engines(close: bool = True) -> None:
     """Drop pooled database connections (tests, and forked worker processes)."""
     db.engine.dispose(close=close)
-    extra = current_app.extensions.get("quiz.autocommit")
-    if extra is not None:
-        extra.dispose(close=close)
 
 
 SCORING_QUEUE = "scoring"

@@ -16,7 +16,7 @@ from quiz.contest.rounds import ContestInfo, RoundInfo, get_round
 from quiz.contest.session import EntrantSession
 from quiz.contest.starting import running_attempt
 from quiz.contest.tokens import AttemptToken
-from quiz.extensions import db, get_redis
+from quiz.extensions import DATABASE_DOWN, db, get_redis
 from quiz.models import Entrant, Unit
 from quiz.models.attempts import Attempt, Score
 from quiz.models.contests import Visibility
@@ -132,7 +132,18 @@ class AttemptRow:
 
 
 def load_attempt(attempt_id: int) -> AttemptRow | None:
-    """The attempt from the database, or from Redis if it started a moment ago."""
+    """The attempt from Redis while it is there (just started, or the database
+    is down and it could not be copied yet), else from the database."""
+    record = records_in_redis(get_redis(), [attempt_id]).get(attempt_id)
+    if record is not None:
+        return AttemptRow(
+            attempt_id,
+            record["paper"],
+            record["started_at_ms"],
+            record["deadline_ms"],
+            record["seq"],
+            False,
+        )
     row = db.session.execute(
         select(
             Attempt.id,
@@ -145,19 +156,7 @@ def load_attempt(attempt_id: int) -> AttemptRow | None:
         .outerjoin(Score, Score.attempt_id == Attempt.id)
         .where(Attempt.id == attempt_id)
     ).first()
-    if row is not None:
-        return AttemptRow(*row)
-    record = records_in_redis(get_redis(), [attempt_id]).get(attempt_id)
-    if record is None:
-        return None
-    return AttemptRow(
-        attempt_id,
-        record["paper"],
-        record["started_at_ms"],
-        record["deadline_ms"],
-        record["seq"],
-        False,
-    )
+    return AttemptRow(*row) if row is not None else None
 
 
 def paper_items(paper: list, saved: dict[str, str]) -> list[PaperItem]:
@@ -203,7 +202,12 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
         correct, total, used = (int(x) for x in cached.decode().split("|"))
         view.scored, view.correct, view.total, view.time_used_ms = True, correct, total, used
     else:
-        score = score or _score_row(token.attempt_id)
+        try:
+            score = score or _score_row(token.attempt_id)
+        except DATABASE_DOWN:
+            # Only reached with a receipt in hand: "received, being scored"
+            # until the database is back, rather than an error page.
+            db.session.rollback()
         if score is not None:
             view.scored = True
             view.correct, view.total, view.time_used_ms = (

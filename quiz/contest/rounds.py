@@ -4,19 +4,42 @@ The hot path (start, save, submit, scoring) asks for a round's rules on
 every request; reading them from the database each time would cost more
 than the rest of the request. Each process keeps a snapshot for
 ROUND_CACHE_SECONDS, so pausing a contest takes effect within seconds.
+
+When the database cannot be reached (a restart, a failover) a process keeps
+serving the snapshot it has, so entrants already playing, and those
+starting a round this process has served, carry on: their attempts live in
+Redis and are written to the database once it is back.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
 
-from quiz.extensions import db
+from quiz.extensions import DATABASE_DOWN, db
 from quiz.models import Contest, QuestionBank, Round
 from quiz.timeutil import to_ms
+
+log = logging.getLogger(__name__)
+
+
+def _stale_while_down(items: dict, key, exc: Exception, ttl: float):
+    """The last snapshot of `key` when the database is down; re-raise without one.
+
+    The stale copy is trusted for another `ttl` seconds so a down database
+    is not asked again on every request.
+    """
+    cached = items.get(key)
+    if cached is None:
+        raise exc
+    db.session.rollback()
+    log.warning("database unavailable, serving the cached settings of %r: %s", key, exc)
+    items[key] = (time.monotonic() + ttl, cached[1])
+    return cached[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +143,15 @@ class RoundCache:
         cached = self._items.get(round_id)
         if cached and not fresh and cached[0] > now:
             return cached[1]
-        row = db.session.execute(
-            select(Round, Contest, QuestionBank)
-            .join(Contest, Round.contest_id == Contest.id)
-            .join(QuestionBank, Round.bank_id == QuestionBank.id)
-            .where(Round.id == round_id)
-        ).first()
+        try:
+            row = db.session.execute(
+                select(Round, Contest, QuestionBank)
+                .join(Contest, Round.contest_id == Contest.id)
+                .join(QuestionBank, Round.bank_id == QuestionBank.id)
+                .where(Round.id == round_id)
+            ).first()
+        except DATABASE_DOWN as exc:
+            return _stale_while_down(self._items, round_id, exc, self.ttl)
         if row is None:
             return None
         info = snapshot(*row)
@@ -176,6 +202,15 @@ class ContestCache:
         cached = self._items.get(slug)
         if cached and cached[0] > now:
             return cached[1]
+        try:
+            info = self._load(slug)
+        except DATABASE_DOWN as exc:
+            return _stale_while_down(self._items, slug, exc, self.ttl)
+        self._items[slug] = (now + self.ttl, info)
+        return info
+
+    @staticmethod
+    def _load(slug: str) -> ContestInfo | None:
         contest = db.session.scalar(select(Contest).where(Contest.slug == slug))
         info = None
         if contest is not None:
@@ -191,7 +226,6 @@ class ContestCache:
                 round_ids=tuple(r.id for r in contest.rounds),
                 prize_rules=dict(contest.prize_rules or {}),
             )
-        self._items[slug] = (now + self.ttl, info)
         return info
 
 
