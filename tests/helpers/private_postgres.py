@@ -8,6 +8,7 @@ since PostgreSQL refuses to run as root.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -69,8 +70,6 @@ class PrivatePostgres:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop()
-        except subprocess.CalledProcessError:
-            pass  # already stopped
         shutil.rmtree(self.root, ignore_errors=True)
