@@ -11,10 +11,13 @@ before forking, so each job's work horse starts with it ready:
 from __future__ import annotations
 
 import functools
+import logging
 import os
 
 from flask import Flask, has_app_context
 from rq.worker import Worker
+
+log = logging.getLogger(__name__)
 
 _app: Flask | None = None
 _pid: int | None = None
@@ -41,11 +44,35 @@ def in_app_context(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if has_app_context():
-            return fn(*args, **kwargs)
+            return _run(fn, args, kwargs)
         with get_app().app_context():
-            return fn(*args, **kwargs)
+            return _run(fn, args, kwargs)
 
     return wrapper
+
+
+def _run(fn, args, kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except Exception:
+        _roll_back_quietly()
+        raise
+
+
+def _roll_back_quietly() -> None:
+    """Roll back after a failed job, keeping the job's own error the one reported.
+
+    Scoring writes through the driver directly (COPY), so when the database
+    goes away mid-batch SQLAlchemy does not yet know its connection is dead;
+    the rollback finds out and throws the connection away. Left to the app
+    context's teardown, that second error would replace the first.
+    """
+    from quiz.extensions import DATABASE_DOWN, db
+
+    try:
+        db.session.rollback()
+    except DATABASE_DOWN as exc:
+        log.warning("connection lost with the failed job, discarded: %s", exc)
 
 
 class AppWorker(Worker):

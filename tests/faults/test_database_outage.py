@@ -15,7 +15,9 @@ not skips, if the PostgreSQL programs are missing.
 from __future__ import annotations
 
 import os
+import random
 
+import psycopg
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
@@ -24,11 +26,14 @@ from quiz import create_app
 from quiz.config import ROOT
 from quiz.extensions import DATABASE_DOWN, db, dispose_engines, get_redis
 from quiz.models import Attempt, Score
+from quiz.scoring import store
 from quiz.scoring.jobs import drain_submissions
 from tests.conftest import make_config
 from tests.contest.test_attempts import registered, setup_contest
+from tests.factories import make_bank, make_contest, make_entrant
 from tests.helpers.private_postgres import PrivatePostgres, postgres_bin
 from tests.players import Player, csrf_from
+from tests.scoring.simulate import play
 
 pytestmark = pytest.mark.slow
 
@@ -121,3 +126,38 @@ def test_entrants_keep_playing_while_the_database_restarts(private_postgres, out
     assert counts(app) == (2, 2)
     result = before.result(token)
     assert result.status_code == 200
+
+
+def test_the_database_stopping_mid_batch_loses_and_doubles_nothing(
+    private_postgres, outage_app, monkeypatch
+):
+    app = outage_app
+    with app.app_context():
+        round_id = make_contest(make_bank(), max_attempts=None).rounds[0].id
+        right = {
+            play(round_id, make_entrant(n).id, random.Random(n), right=n % 6): n % 6
+            for n in range(1, 31)
+        }
+
+    # The worker has read the batch, copied its attempts and graded it; the
+    # database stops just as the scores are written.
+    write_scores = store.insert_scores
+
+    def stop_then_write(values):
+        monkeypatch.setattr(store, "insert_scores", write_scores)
+        private_postgres.stop()
+        return write_scores(values)
+
+    monkeypatch.setattr(store, "insert_scores", stop_then_write)
+    with app.app_context(), pytest.raises((*DATABASE_DOWN, psycopg.OperationalError)):
+        drain_submissions(max_seconds=10)
+    assert store.insert_scores is write_scores  # the fault did fire, mid-batch
+    private_postgres.start()
+
+    with app.app_context():
+        assert drain_submissions(max_seconds=20) == 30  # the stalled batch, taken over
+        assert drain_submissions(max_seconds=2) == 0
+        rows = db.session.execute(select(Score.attempt_id, Score.correct, Score.total)).all()
+    assert sorted(r.attempt_id for r in rows) == sorted(right)
+    assert all(r.correct == min(right[r.attempt_id], r.total) for r in rows)
+    assert counts(app) == (30, 30)
