@@ -132,6 +132,17 @@
     }, 1000);
   });
 
+  /* Result page: reload once the score is there. */
+  var scoring = $("[data-status-url]");
+  if (scoring && window.fetch) {
+    var poll = setInterval(function () {
+      fetch(scoring.getAttribute("data-status-url"), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (j) { if (j.scored) { clearInterval(poll); location.reload(); } })
+        .catch(function () {});
+    }, 3000);
+  }
+
   /* Contest page: refresh the live counts now and then. */
   var stats = $("[data-stats-url]");
   if (stats && window.fetch) {

@@ -183,6 +183,7 @@ class ResultView:
     ranked_count: int = 0
     show_score: bool = False
     review: list[dict] | None = None
+    time_up: bool = False
 
 
 def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
@@ -197,6 +198,7 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
     else:
         view = ResultView(True, receipt.submitted_at_ms, receipt.code, receipt.auto)
     view.show_score = score_visible(info)
+    view.time_up = view.auto or (view.submitted_at_ms or 0) > token.deadline_ms
     cached = get_redis().hget(keys.results(token.round_id), token.attempt_id)
     if cached:
         correct, total, used = (int(x) for x in cached.decode().split("|"))
