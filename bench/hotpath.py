@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import random
-import secrets
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
+from bench.seeding import Sessions, demo_round, insert_attempts, insert_entrants  # noqa: E402
 from bench.stack import BIN, GUNICORN, OUT, ROOT, Stack, WrkResult, ensure_wrk, run_wrk  # noqa: E402
 
 SLUG = "tim-hieu-nghi-quyet"
@@ -33,89 +33,21 @@ WARM_SAVES = 4
 
 def seed(n_save: int, n_submit: int, n_start: int) -> dict:
     """Entrants, attempts and signed sessions, written straight to the database."""
-    from itsdangerous import URLSafeTimedSerializer
-    from sqlalchemy import insert, select
-
     from quiz import create_app
-    from quiz.contest.papers import draw_paper
-    from quiz.contest.questions import question_cache
-    from quiz.contest.rounds import get_round
     from quiz.contest.tokens import AttemptToken, TokenSigner
-    from quiz.demo import seed_bank, seed_contest, seed_units
-    from quiz.extensions import db
-    from quiz.models import Entrant, Round, Unit
-    from quiz.models.attempts import Attempt
-    from quiz.timeutil import now_ms, utcnow
+    from quiz.timeutil import now_ms
 
     app = create_app()
     with app.app_context():
-        province = seed_units()
-        contest = seed_contest(province, seed_bank(province))
-        round_ = db.session.scalar(select(Round).where(Round.contest_id == contest.id))
-        round_.time_limit_seconds, round_.max_attempts, round_.min_age = None, None, None
-        db.session.commit()
-        info = get_round(round_.id, fresh=True)
-        unit_ids = list(db.session.scalars(select(Unit.id)))
-        total = n_save + n_submit + n_start
-        now = utcnow()
-        for chunk in range(0, total, 5000):
-            db.session.execute(
-                insert(Entrant),
-                [
-                    {
-                        "phone": f"09{n:08d}",
-                        "full_name": f"Người Thử {n}",
-                        "birth_year": 1990,
-                        "gender": "male",
-                        "occupation": "other",
-                        "unit_id": unit_ids[n % len(unit_ids)],
-                        "consent_at": now,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for n in range(chunk, min(total, chunk + 5000))
-                ],
-            )
-        db.session.commit()
-        entrants = list(db.session.scalars(select(Entrant.id).order_by(Entrant.id)))
-        cache = question_cache()
-        pool = cache.pool(info.bank_id, info.bank_revision)
-        views = cache.get_many(pool.ids)
+        info = demo_round(time_limit_seconds=None, max_attempts=None, min_age=None)
+        entrants = insert_entrants(n_save + n_submit + n_start)
         started = now_ms()
-        playing = entrants[: n_save + n_submit]
-        attempt_ids = []
-        for chunk in range(0, len(playing), 5000):
-            rows = [
-                {
-                    "round_id": info.id,
-                    "entrant_id": e,
-                    "seq": 1,
-                    "started_at_ms": started,
-                    "deadline_ms": info.deadline_for(started),
-                    "paper": draw_paper(pool, views, info.questions_per_attempt, info.topic_quotas),
-                }
-                for e in playing[chunk : chunk + 5000]
-            ]
-            attempt_ids += db.session.execute(insert(Attempt).returning(Attempt.id), rows).scalars()
-        db.session.commit()
-        serializer = app.session_interface.get_signing_serializer(app)
-        csrf_signer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+        attempt_ids = insert_attempts(info, entrants[: n_save + n_submit], started)
+        sessions = Sessions(app)
         signer = TokenSigner(app.secret_key)
-
-        def session_for(entrant_id: int) -> tuple[str, str]:
-            raw = secrets.token_hex(20)
-            cookie = serializer.dumps(
-                {
-                    "_permanent": True,
-                    "csrf_token": raw,
-                    "entrant": [entrant_id, 1990, f"Người Thử {entrant_id}"],
-                }
-            )
-            return cookie, csrf_signer.dumps(raw)
-
         people = []
         for index, entrant_id in enumerate(entrants):
-            cookie, csrf = session_for(entrant_id)
+            cookie, csrf = sessions.signed(entrant_id)
             token = None
             if index < len(attempt_ids):
                 token = signer.sign(

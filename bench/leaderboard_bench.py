@@ -22,7 +22,7 @@ import redis
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
-from bench.stack import BOARDS_PORT, Stack  # noqa: E402
+from bench.stack import Stack  # noqa: E402
 from quiz.scoring.leaderboard import Leaderboard, Placement  # noqa: E402
 from quiz.scoring.ranking import DEFAULT_ORDER, Result  # noqa: E402
 
@@ -78,7 +78,7 @@ def main() -> None:
     args = parser.parse_args()
     stack = Stack("unused")
     try:
-        url = stack.start_redis(BOARDS_PORT, durable=False)
+        url = stack.start_redis(durable=False)
         client = redis.Redis.from_url(url)
         board = Leaderboard(client)
         fill_seconds = fill(board, args.entrants)

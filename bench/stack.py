@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,8 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
 PG = "postgresql://postgres@127.0.0.1:5432"
-REDIS_PORT = 6390
-BOARDS_PORT = 6392
 GUNICORN = "--workers 2 --worker-class sync --backlog 2048 --log-level warning"
 
 
@@ -39,6 +38,12 @@ def ensure_wrk() -> str:
         subprocess.run(["apt-get", "update"], check=False, capture_output=True)
         subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
     return shutil.which("wrk")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def recreate_database(name: str) -> str:
@@ -55,7 +60,9 @@ class Stack:
     env: dict = field(default_factory=dict)
     processes: list = field(default_factory=list)
 
-    def start_redis(self, port: int, durable: bool) -> str:
+    def start_redis(self, durable: bool) -> str:
+        """A Redis server on a free port (benchmarks may run side by side)."""
+        port = free_port()
         directory = OUT / f"redis-{port}"
         shutil.rmtree(directory, ignore_errors=True)
         directory.mkdir(parents=True)
@@ -79,8 +86,8 @@ class Stack:
             os.environ,
             QUIZ_ENV="production",
             DATABASE_URL=url,
-            REDIS_URL=self.start_redis(REDIS_PORT, durable=True),
-            LEADERBOARD_REDIS_URL=self.start_redis(BOARDS_PORT, durable=False),
+            REDIS_URL=self.start_redis(durable=True),
+            LEADERBOARD_REDIS_URL=self.start_redis(durable=False),
             SECRET_KEY="benchmark-only-secret-" + "x" * 32,
             SESSION_COOKIE_SECURE="0",
             START_RATE_PER_SECOND="1000000",

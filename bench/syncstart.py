@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
+from bench.seeding import Sessions, demo_round, insert_entrants  # noqa: E402
 from bench.stack import BIN, ROOT, Stack  # noqa: E402
 
 TOKEN = re.compile(r"/a/([^/?]+)")
@@ -37,57 +38,21 @@ SLUG = "tim-hieu-nghi-quyet"
 
 def seed(entrants: int, time_limit: int) -> list[tuple[str, str]]:
     """Entrants and signed sessions; the demo round with a compressed time limit."""
-    import secrets
     from datetime import timedelta
 
-    from itsdangerous import URLSafeTimedSerializer
-    from sqlalchemy import insert, select
-
     from quiz import create_app
-    from quiz.demo import seed_bank, seed_contest, seed_units
-    from quiz.extensions import db
-    from quiz.models import Entrant, Round, Unit
     from quiz.timeutil import utcnow
 
     app = create_app()
     with app.app_context():
-        province = seed_units()
-        contest = seed_contest(province, seed_bank(province))
-        round_ = db.session.scalar(select(Round).where(Round.contest_id == contest.id))
-        round_.time_limit_seconds, round_.max_attempts, round_.min_age = time_limit, 1, None
-        round_.starts_at = utcnow() - timedelta(minutes=1)
-        db.session.commit()
-        units = list(db.session.scalars(select(Unit.id)))
-        now = utcnow()
-        db.session.execute(
-            insert(Entrant),
-            [
-                {
-                    "phone": f"09{n:08d}",
-                    "full_name": f"Người Thử {n}",
-                    "birth_year": 1990,
-                    "gender": "female",
-                    "occupation": "other",
-                    "unit_id": units[n % len(units)],
-                    "consent_at": now,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for n in range(entrants)
-            ],
+        demo_round(
+            time_limit_seconds=time_limit,
+            max_attempts=1,
+            min_age=None,
+            starts_at=utcnow() - timedelta(minutes=1),
         )
-        db.session.commit()
-        ids = list(db.session.scalars(select(Entrant.id).order_by(Entrant.id)))
-        serializer = app.session_interface.get_signing_serializer(app)
-        signer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
-        people = []
-        for entrant_id in ids:
-            raw = secrets.token_hex(20)
-            cookie = serializer.dumps(
-                {"_permanent": True, "csrf_token": raw, "entrant": [entrant_id, 1990, "x"]}
-            )
-            people.append((cookie, signer.dumps(raw)))
-        return people
+        sessions = Sessions(app)
+        return [sessions.signed(entrant_id) for entrant_id in insert_entrants(entrants)]
 
 
 class Recorder:
