@@ -208,7 +208,7 @@ def main() -> None:
 def render(summary: dict, scoring: dict, args) -> str:
     ceiling = summary["ceiling"]["rps"]
     gunicorn = GUNICORN.replace("--workers 2", f"--workers {args.workers}")
-    goals = {"save": 0.6, "submit": 0.6, "start": 0.4}
+    goals = {"save": 0.7, "submit": 0.7}
     lines = [
         "## Hot path: requests per second against the framework ceiling",
         "",
@@ -242,10 +242,8 @@ def render(summary: dict, scoring: dict, args) -> str:
         "",
         f"Scoring, one worker process: {scoring['scored']:,} submissions (of "
         f"{scoring['waiting']:,} buffered) scored and ranked in {scoring['seconds']:.1f} s: "
-        f"**{rate:,.0f} submissions/s** (goal ≥ 5,000/s{' ✓' if rate >= 5000 else ' ✗'}). "
-        "Each batch of 2,000 is one transaction: read the attempts and saved answers, grade, "
-        "COPY the scores in (a unique key makes it exactly-once), update the round and "
-        "contest leaderboards (one Lua call), acknowledge.",
+        f"**{rate:,.0f} submissions/s** (the scoring section below measures one worker "
+        "and two on their own).",
         "",
         f"Attempts started in the start runs, copied from Redis to PostgreSQL by the same "
         f"worker beforehand: {scoring['copied']:,} in {scoring['persist_seconds']:.1f} s "
