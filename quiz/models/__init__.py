@@ -3,6 +3,17 @@
 from quiz.models.attempts import Attempt, Score
 from quiz.models.banks import Question, QuestionBank
 from quiz.models.base import Base
+from quiz.models.conferences import (
+    CheckIn,
+    CheckInMethod,
+    Conference,
+    ConferenceDocument,
+    ConferenceSession,
+    ConnectionPoint,
+    Delegate,
+    Reason,
+    ScanRefusal,
+)
 from quiz.models.contests import Contest, CountingRule, PredictionReference, Round, Visibility
 from quiz.models.entrants import Entrant, Gender, Occupation
 from quiz.models.exports import ExportFile
@@ -19,6 +30,15 @@ __all__ = [
     "Staff",
     "Winner",
     "Base",
+    "CheckIn",
+    "CheckInMethod",
+    "Conference",
+    "ConferenceDocument",
+    "ConferenceSession",
+    "ConnectionPoint",
+    "Delegate",
+    "Reason",
+    "ScanRefusal",
     "Contest",
     "CountingRule",
     "Entrant",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.models.base import Base, UTCDateTime, utcnow
@@ -26,7 +26,9 @@ class Unit(Base):
     # A short word for the level as people say it: "Tỉnh", "Huyện", "Xã", "Cơ quan".
     kind: Mapped[str] = mapped_column(String(40), default="")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
-    path: Mapped[str] = mapped_column(String(400), index=True, default="/")
+    # Indexed for prefix matches (LIKE '/1/7/%'); on PostgreSQL that needs the
+    # pattern operator class unless the database collation is C.
+    path: Mapped[str] = mapped_column(String(400), default="/")
     depth: Mapped[int] = mapped_column(Integer, default=0)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     # Population or membership, for participation rates (optional).
@@ -35,6 +37,10 @@ class Unit(Base):
     # stay attached; new entrants pick the unit it was merged into.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_units_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
+    )
 
     parent: Mapped[Unit | None] = relationship(
         remote_side="Unit.id", foreign_keys=[parent_id], lazy="joined", join_depth=1

@@ -6,7 +6,8 @@
 - `live_server`: the `app` of tests/conftest.py (SQLite + embedded Redis, or
   PostgreSQL + Redis from TEST_DATABASE_URL / TEST_REDIS_URL) served by
   werkzeug on 127.0.0.1 and a free port. `live_server.drain()` scores what
-  was submitted, where a worker would have run.
+  was submitted, and `live_server.run_jobs()` runs the queued background jobs
+  (exports, statistics), where a worker would have run.
 - `open_page(...)`: a new browser context and page (phone-sized, Vietnamese,
   JavaScript on, HTTP cache off so each page counts everything it loads),
   with its network log and script errors recorded; `phone` is one of them.
@@ -118,6 +119,19 @@ class LiveServer:
 
         with self.app.app_context():
             return drain_submissions(max_seconds=10)
+
+    def run_jobs(self) -> bool:
+        """Run the background jobs queued so far (exports, statistics), as an RQ worker would.
+
+        A real worker on the real queue, in burst mode: it stops when the queue is empty.
+        """
+        from rq import SimpleWorker
+
+        from quiz.extensions import DEFAULT_QUEUE, get_queue, get_redis
+
+        with self.app.app_context():
+            worker = SimpleWorker([get_queue(DEFAULT_QUEUE)], connection=get_redis())
+            return worker.work(burst=True)
 
 
 @pytest.fixture

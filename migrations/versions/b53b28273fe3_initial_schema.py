@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 685ac445378d
+Revision ID: b53b28273fe3
 Revises: 
-Create Date: 2026-11-23 01:05:00.062208
+Create Date: 2026-11-23 02:31:04.054754
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import quiz.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '685ac445378d'
+revision = 'b53b28273fe3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -39,7 +39,7 @@ def upgrade():
     )
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_units_parent_id'), ['parent_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_units_path'), ['path'], unique=False)
+        batch_op.create_index('ix_units_path', ['path'], unique=False, postgresql_ops={'path': 'varchar_pattern_ops'})
 
     op.create_table('contests',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -220,6 +220,29 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attempts_device'), ['device'], unique=False)
         batch_op.create_index(batch_op.f('ix_attempts_entrant_id'), ['entrant_id'], unique=False)
 
+    op.create_table('conferences',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('agenda', sa.Text(), nullable=False),
+    sa.Column('venue', sa.String(length=300), nullable=False),
+    sa.Column('owner_unit_id', sa.Integer(), nullable=True),
+    sa.Column('starts_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.Column('allow_walk_ins', sa.Boolean(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=True),
+    sa.Column('checkin_opens_minutes', sa.Integer(), nullable=False),
+    sa.Column('late_after_minutes', sa.Integer(), nullable=False),
+    sa.Column('salt', sa.String(length=32), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by'], ['staff.id'], name=op.f('fk_conferences_created_by_staff')),
+    sa.ForeignKeyConstraint(['owner_unit_id'], ['units.id'], name=op.f('fk_conferences_owner_unit_id_units')),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_conferences_round_id_rounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conferences'))
+    )
+    with op.batch_alter_table('conferences', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conferences_owner_unit_id'), ['owner_unit_id'], unique=False)
+
     op.create_table('disqualifications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -235,6 +258,53 @@ def upgrade():
     )
     with op.batch_alter_table('disqualifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_disqualifications_round_id'), ['round_id'], unique=False)
+
+    op.create_table('conference_documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conference_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('stored_name', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('uploaded_by', sa.Integer(), nullable=True),
+    sa.Column('uploaded_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['conference_id'], ['conferences.id'], name=op.f('fk_conference_documents_conference_id_conferences')),
+    sa.ForeignKeyConstraint(['uploaded_by'], ['staff.id'], name=op.f('fk_conference_documents_uploaded_by_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conference_documents')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_conference_documents_stored_name'))
+    )
+    with op.batch_alter_table('conference_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conference_documents_conference_id'), ['conference_id'], unique=False)
+
+    op.create_table('conference_points',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conference_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('expected', sa.Integer(), nullable=False),
+    sa.Column('contact_name', sa.String(length=100), nullable=False),
+    sa.Column('contact_phone', sa.String(length=20), nullable=False),
+    sa.ForeignKeyConstraint(['conference_id'], ['conferences.id'], name=op.f('fk_conference_points_conference_id_conferences')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_conference_points_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conference_points')),
+    sa.UniqueConstraint('conference_id', 'name', name=op.f('uq_conference_points_conference_id_name'))
+    )
+    with op.batch_alter_table('conference_points', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conference_points_conference_id'), ['conference_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_conference_points_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('conference_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conference_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('starts_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['conference_id'], ['conferences.id'], name=op.f('fk_conference_sessions_conference_id_conferences')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conference_sessions'))
+    )
+    with op.batch_alter_table('conference_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conference_sessions_conference_id'), ['conference_id'], unique=False)
 
     op.create_table('scores',
     sa.Column('attempt_id', sa.BigInteger(), autoincrement=False, nullable=False),
@@ -280,11 +350,101 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_winners_entrant_id'), ['entrant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_winners_round_id'), ['round_id'], unique=False)
 
+    op.create_table('conference_delegates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conference_id', sa.Integer(), nullable=False),
+    sa.Column('full_name', sa.String(length=100), nullable=False),
+    sa.Column('name_key', sa.String(length=100), nullable=False),
+    sa.Column('position', sa.String(length=200), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('unit_name', sa.String(length=200), nullable=False),
+    sa.Column('phone', sa.String(length=10), nullable=True),
+    sa.Column('citizen_id', sa.String(length=12), nullable=True),
+    sa.Column('birth_year', sa.Integer(), nullable=True),
+    sa.Column('gender', sa.String(length=10), nullable=True),
+    sa.Column('point_id', sa.Integer(), nullable=True),
+    sa.Column('secret', sa.String(length=32), nullable=False),
+    sa.Column('is_walk_in', sa.Boolean(), nullable=False),
+    sa.Column('created_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['conference_id'], ['conferences.id'], name=op.f('fk_conference_delegates_conference_id_conferences')),
+    sa.ForeignKeyConstraint(['point_id'], ['conference_points.id'], name=op.f('fk_conference_delegates_point_id_conference_points')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_conference_delegates_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conference_delegates')),
+    sa.UniqueConstraint('conference_id', 'citizen_id', name=op.f('uq_conference_delegates_conference_id_citizen_id')),
+    sa.UniqueConstraint('conference_id', 'phone', name=op.f('uq_conference_delegates_conference_id_phone')),
+    sa.UniqueConstraint('secret', name=op.f('uq_conference_delegates_secret'))
+    )
+    with op.batch_alter_table('conference_delegates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conference_delegates_conference_id'), ['conference_id'], unique=False)
+
+    op.create_table('conference_checkins',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('conference_id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('delegate_id', sa.Integer(), nullable=False),
+    sa.Column('point_id', sa.Integer(), nullable=True),
+    sa.Column('method', sa.String(length=20), nullable=False),
+    sa.Column('device', sa.String(length=40), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('nonce', sa.String(length=64), nullable=False),
+    sa.Column('scanned_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.Column('received_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.Column('sole', sa.Boolean(), nullable=True),
+    sa.Column('conflict_with_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.ForeignKeyConstraint(['conference_id'], ['conferences.id'], name=op.f('fk_conference_checkins_conference_id_conferences')),
+    sa.ForeignKeyConstraint(['conflict_with_id'], ['conference_checkins.id'], name=op.f('fk_conference_checkins_conflict_with_id_conference_checkins')),
+    sa.ForeignKeyConstraint(['delegate_id'], ['conference_delegates.id'], name=op.f('fk_conference_checkins_delegate_id_conference_delegates')),
+    sa.ForeignKeyConstraint(['point_id'], ['conference_points.id'], name=op.f('fk_conference_checkins_point_id_conference_points')),
+    sa.ForeignKeyConstraint(['session_id'], ['conference_sessions.id'], name=op.f('fk_conference_checkins_session_id_conference_sessions')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_conference_checkins_staff_id_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conference_checkins')),
+    sa.UniqueConstraint('conference_id', 'nonce', name=op.f('uq_conference_checkins_conference_id_nonce')),
+    sa.UniqueConstraint('session_id', 'delegate_id', 'sole', name=op.f('uq_conference_checkins_session_id_delegate_id_sole'))
+    )
+    with op.batch_alter_table('conference_checkins', schema=None) as batch_op:
+        batch_op.create_index('ix_conference_checkins_delegate_id', ['delegate_id'], unique=False)
+
+    op.create_table('conference_scan_refusals',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('conference_id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=True),
+    sa.Column('delegate_id', sa.Integer(), nullable=True),
+    sa.Column('point_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.String(length=30), nullable=False),
+    sa.Column('method', sa.String(length=20), nullable=False),
+    sa.Column('device', sa.String(length=40), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('nonce', sa.String(length=64), nullable=True),
+    sa.Column('scanned_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.Column('received_at', quiz.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['conference_id'], ['conferences.id'], name=op.f('fk_conference_scan_refusals_conference_id_conferences')),
+    sa.ForeignKeyConstraint(['delegate_id'], ['conference_delegates.id'], name=op.f('fk_conference_scan_refusals_delegate_id_conference_delegates')),
+    sa.ForeignKeyConstraint(['point_id'], ['conference_points.id'], name=op.f('fk_conference_scan_refusals_point_id_conference_points')),
+    sa.ForeignKeyConstraint(['session_id'], ['conference_sessions.id'], name=op.f('fk_conference_scan_refusals_session_id_conference_sessions')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_conference_scan_refusals_staff_id_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conference_scan_refusals')),
+    sa.UniqueConstraint('conference_id', 'nonce', name=op.f('uq_conference_scan_refusals_conference_id_nonce'))
+    )
+    with op.batch_alter_table('conference_scan_refusals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conference_scan_refusals_conference_id'), ['conference_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('conference_scan_refusals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conference_scan_refusals_conference_id'))
+
+    op.drop_table('conference_scan_refusals')
+    with op.batch_alter_table('conference_checkins', schema=None) as batch_op:
+        batch_op.drop_index('ix_conference_checkins_delegate_id')
+
+    op.drop_table('conference_checkins')
+    with op.batch_alter_table('conference_delegates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conference_delegates_conference_id'))
+
+    op.drop_table('conference_delegates')
     with op.batch_alter_table('winners', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_winners_round_id'))
         batch_op.drop_index(batch_op.f('ix_winners_entrant_id'))
@@ -294,10 +454,27 @@ def downgrade():
         batch_op.drop_index('ix_scores_round_entrant')
 
     op.drop_table('scores')
+    with op.batch_alter_table('conference_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conference_sessions_conference_id'))
+
+    op.drop_table('conference_sessions')
+    with op.batch_alter_table('conference_points', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conference_points_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_conference_points_conference_id'))
+
+    op.drop_table('conference_points')
+    with op.batch_alter_table('conference_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conference_documents_conference_id'))
+
+    op.drop_table('conference_documents')
     with op.batch_alter_table('disqualifications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_disqualifications_round_id'))
 
     op.drop_table('disqualifications')
+    with op.batch_alter_table('conferences', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conferences_owner_unit_id'))
+
+    op.drop_table('conferences')
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attempts_entrant_id'))
         batch_op.drop_index(batch_op.f('ix_attempts_device'))
@@ -335,7 +512,7 @@ def downgrade():
 
     op.drop_table('contests')
     with op.batch_alter_table('units', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_units_path'))
+        batch_op.drop_index('ix_units_path', postgresql_ops={'path': 'varchar_pattern_ops'})
         batch_op.drop_index(batch_op.f('ix_units_parent_id'))
 
     op.drop_table('units')

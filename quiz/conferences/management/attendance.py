@@ -1,0 +1,112 @@
+"""Console: the live attendance dashboard, the Excel exports and the period summary."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+from flask import g, render_template, request, send_file
+from flask_login import current_user
+
+from quiz.conferences.attendance import dashboard, period_summary
+from quiz.conferences.exports import (
+    absentees_workbook,
+    attendance_workbook,
+    summary_line,
+    summary_workbook,
+)
+from quiz.conferences.forms import PeriodForm
+from quiz.conferences.management import conference_view
+from quiz.console import bp
+from quiz.console.access import ALL_ROLES, EDITORS, allow
+from quiz.console.audit_log import record
+from quiz.extensions import db
+from quiz.timeutil import local, utcnow
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/conferences/<int:conference_id>/attendance")
+@allow(*ALL_ROLES)
+@conference_view
+def attendance(conference_id: int):
+    """The dashboard; with ?part=1 only the figures, which the page fetches every 15 s."""
+    template = "console/conferences/_attendance.html" if request.args.get("part") else None
+    return render_template(
+        template or "console/conferences/attendance.html",
+        conference=g.conference,
+        board=dashboard(g.conference),
+        updated=utcnow(),
+    )
+
+
+def _xlsx(data: bytes, name: str):
+    response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/conferences/<int:conference_id>/attendance.xlsx")
+@allow(*EDITORS)
+@conference_view
+def attendance_export(conference_id: int):
+    data = attendance_workbook(g.conference)
+    record(
+        "conference_attendance_exported", f"conference {conference_id}", g.conference.owner_unit_id
+    )
+    db.session.commit()
+    return _xlsx(data, f"diem-danh-hoi-nghi-{conference_id}.xlsx")
+
+
+@bp.get("/conferences/<int:conference_id>/absentees.xlsx")
+@allow(*EDITORS)
+@conference_view
+def absentees_export(conference_id: int):
+    data = absentees_workbook(g.conference)
+    record(
+        "conference_absentees_exported", f"conference {conference_id}", g.conference.owner_unit_id
+    )
+    db.session.commit()
+    return _xlsx(data, f"vang-mat-hoi-nghi-{conference_id}.xlsx")
+
+
+def _period() -> tuple[PeriodForm, date, date]:
+    form = PeriodForm(request.args)
+    today = local(utcnow()).date()
+    first, last = today.replace(day=1), today
+    if request.args and form.validate():
+        first, last = form.first.data, form.last.data
+    if last < first:
+        first, last = last, first
+    last = min(last, first + timedelta(days=3660))
+    form.first.data, form.last.data = first, last
+    return form, first, last
+
+
+def _root() -> int | None:
+    return None if current_user.is_admin else current_user.unit_id
+
+
+@bp.get("/conferences/summary")
+@allow(*ALL_ROLES)
+def conference_summary():
+    form, first, last = _period()
+    rows = period_summary(first, last, _root())
+    return render_template(
+        "console/conferences/summary.html",
+        form=form,
+        rows=rows,
+        first=first,
+        last=last,
+        line=summary_line,
+    )
+
+
+@bp.get("/conferences/summary.xlsx")
+@allow(*ALL_ROLES)
+def conference_summary_export():
+    _form, first, last = _period()
+    return _xlsx(
+        summary_workbook(first, last, _root()),
+        f"tong-hop-hoi-nghi-{first:%Y%m%d}-{last:%Y%m%d}.xlsx",
+    )
