@@ -205,10 +205,19 @@ def main() -> None:
         write_section("hotpath", render(summary, scoring, args))
 
 
+def goal_cell(goals: dict, name: str, ratio: float) -> str:
+    """The goal and whether the ratio meets it (✓ or ✗); empty where there is none."""
+    if name not in goals:
+        return ""
+    return f"≥ {goals[name]:.1f}× {'✓' if ratio >= goals[name] else '✗'}"
+
+
 def render(summary: dict, scoring: dict, args) -> str:
     ceiling = summary["ceiling"]["rps"]
     gunicorn = GUNICORN.replace("--workers 2", f"--workers {args.workers}")
-    goals = {"save": 0.7, "submit": 0.7}
+    # Two sets of goals: the core's (issue 2) and the load issue's (issue 5).
+    core_goals = {"save": 0.6, "submit": 0.6, "start": 0.4}
+    load_goals = {"save": 0.7, "submit": 0.7}
     lines = [
         "## Hot path: requests per second against the framework ceiling",
         "",
@@ -218,8 +227,8 @@ def render(summary: dict, scoring: dict, args) -> str:
         "second Redis without persistence); load: "
         "`wrk -t1 -c64` on the same two cores.",
         "",
-        "| endpoint | requests/s | × ceiling | goal | p99 (ms) | errors |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| endpoint | requests/s | × ceiling | core goal | load goal | p99 (ms) | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     names = {
         "ceiling": "minimal Flask POST (ceiling)",
@@ -230,10 +239,9 @@ def render(summary: dict, scoring: dict, args) -> str:
     for name in ("ceiling", "save", "submit", "start"):
         row = summary[name]
         ratio = row["rps"] / ceiling
-        goal = f"≥ {goals[name]:.1f}×" if name in goals else ""
-        mark = "" if name not in goals else (" ✓" if ratio >= goals[name] else " ✗")
         lines.append(
-            f"| {names[name]} | {row['rps']:,.0f} | {ratio:.2f}{mark} | {goal} | "
+            f"| {names[name]} | {row['rps']:,.0f} | {ratio:.2f} | "
+            f"{goal_cell(core_goals, name, ratio)} | {goal_cell(load_goals, name, ratio)} | "
             f"{row['p99']:.1f} | {row['errors']} |"
         )
     rate = scoring["scored"] / scoring["seconds"] if scoring["seconds"] else 0
