@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 
 
 def nfc(text: str) -> str:
     """Vietnamese typed on some keyboards arrives decomposed; we store NFC."""
     return unicodedata.normalize("NFC", text)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def drop_control(text: str) -> str:
+    """Text without control characters (NUL above all, which PostgreSQL refuses);
+    line breaks and tabs are kept."""
+    return _CONTROL.sub("", text)
 
 
 def squash(text: str) -> str:

@@ -10,7 +10,7 @@ from quiz.conferences.snapshot import ConferenceInfo
 from quiz.conferences.tokens import PersonalToken, new_secret
 from quiz.extensions import db
 from quiz.models import Delegate
-from quiz.text import fold, squash
+from quiz.text import drop_control, fold, squash
 from quiz.units.tree import unit_tree
 
 SEARCH_LIMIT = 10
@@ -89,7 +89,7 @@ def reissue(delegate: Delegate) -> None:
 def search(conference_id: int, text: str, limit: int = SEARCH_LIMIT) -> list[Delegate]:
     """Delegates whose name contains the typed words (accents optional), or whose
     phone ends with the typed digits (at least 4)."""
-    typed = squash(text or "")[:60]
+    typed = squash(drop_control(text or ""))[:60]
     query = select(Delegate).where(Delegate.conference_id == conference_id)
     digits = "".join(c for c in typed if c.isdigit())
     if digits and len(digits) == len(typed.replace(" ", "")):

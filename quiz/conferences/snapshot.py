@@ -18,6 +18,7 @@ from quiz.models import Conference
 from quiz.timeutil import to_ms
 
 CACHE_SECONDS = 5
+MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one names nothing
 MINUTE_MS = 60_000
 
 
@@ -105,6 +106,8 @@ def _cache() -> dict[int, tuple[float, ConferenceInfo]]:
 
 
 def conference_info(conference_id: int) -> ConferenceInfo | None:
+    if not 0 < conference_id <= MAX_ID:
+        return None
     cached = _cache().get(conference_id)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quiz.console.access import PUBLIC_ENDPOINTS
+from quiz.extensions import db
 from tests.console.conftest import csrf
 
 # (method, url template, needs editor): {c} contest, {r} round, {b} bank of the district.
@@ -133,3 +134,106 @@ def test_the_scoring_backlog_is_visible_to_administrators(as_staff, app):
         drain_submissions(max_seconds=10)
     assert "<b>0</b>" in as_staff("admin").get("/console/system").text
     assert as_staff("org1").get("/console/system").status_code == 403
+
+
+# --- conferences: every console route that names a conference -------------------------
+
+
+@pytest.fixture
+def app_config(schema, database_url, redis_url, tmp_path):
+    from tests.conftest import make_config
+
+    return make_config(database_url, redis_url, CONFERENCE_DOCUMENTS_DIR=str(tmp_path / "docs"))
+
+
+@pytest.fixture
+def conference_ids(app, world) -> dict[str, int]:
+    """A conference of district D1 with a session, point, delegate and document of its own."""
+    from quiz.conferences.documents import store
+    from tests.conferences.helpers import delegates_of, make_conference
+
+    with app.app_context():
+        conference = make_conference(world.units["D1"])
+        document = store(conference.id, "Tài liệu thử", "tl.pdf", b"%PDF-1.4 thu", None)
+        db.session.commit()
+        return {
+            "conference_id": conference.id,
+            "session_id": conference.sessions[0].id,
+            "point_id": conference.points[0].id,
+            "delegate_id": delegates_of(conference)[0].id,
+            "document_id": document.id,
+            "fmt": "png",
+        }
+
+
+def conference_routes(app) -> list[tuple[str, str, bool]]:
+    """(method, endpoint, editors only) of every console view taking a conference id,
+    read from the URL map: a route added later is in the matrix without editing it."""
+    from quiz.models import Role
+
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("console.") or "conference_id" not in rule.arguments:
+            continue
+        view = app.view_functions[rule.endpoint]
+        editors_only = Role.VIEWER not in view.allowed_roles
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            routes.append((method, rule.endpoint, editors_only))
+    return routes
+
+
+def _conference_call(app, client, method: str, endpoint: str, ids: dict):
+    from flask import url_for
+
+    with app.test_request_context():
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        url = url_for(endpoint, **{k: v for k, v in ids.items() if k in rule.arguments})
+    if method == "GET":
+        return client.get(url)
+    token = csrf(client)
+    return client.post(
+        url, data={"csrf_token": token, "title": "x"}, headers={"X-CSRFToken": token}
+    )
+
+
+def _conference_unchanged(app, ids: dict) -> None:
+    from quiz.models import CheckIn, Conference, ConferenceDocument, Delegate
+
+    with app.app_context():
+        conference = db.session.get(Conference, ids["conference_id"])
+        assert conference.title == "Hội nghị thử" and len(conference.sessions) == 2
+        assert len(conference.points) == 2
+        assert db.session.get(Delegate, ids["delegate_id"]) is not None
+        assert db.session.get(ConferenceDocument, ids["document_id"]) is not None
+        assert db.session.scalar(db.select(db.func.count()).select_from(CheckIn)) == 0
+
+
+def test_the_conference_matrix_covers_every_conference_route(app):
+    endpoints = {endpoint for _m, endpoint, _e in conference_routes(app)}
+    assert len(endpoints) >= 25, sorted(endpoints)
+    assert {"console.checkins", "console.attendance_export", "console.document_add"} <= endpoints
+
+
+@pytest.mark.parametrize("user", ["org2", "view1"])
+def test_every_conference_route_refuses_other_units_and_viewers_writes(
+    app, as_staff, conference_ids, user
+):
+    """An organizer of another district gets 404 on every page, file, export and action
+    of the conference (ids reveal nothing); a viewer of the district gets 403 on
+    whatever only editors may do, and no change goes through."""
+    client = as_staff(user)
+    checked = 0
+    for method, endpoint, editors_only in conference_routes(app):
+        with _conference_call(app, client, method, endpoint, conference_ids) as response:
+            if user == "org2":
+                assert response.status_code == 404, (method, endpoint, response.status_code)
+            elif editors_only:
+                assert response.status_code == 403, (method, endpoint, response.status_code)
+            else:
+                assert response.status_code in {200, 303}, (method, endpoint)
+                continue
+            body = response.get_data(as_text=True)
+            assert "Hội nghị thử" not in body and "Đại Biểu Số" not in body, endpoint
+            checked += 1
+    assert checked >= 20
+    _conference_unchanged(app, conference_ids)

@@ -14,16 +14,21 @@ from functools import wraps
 
 from flask import abort, g
 
-from quiz.conferences.snapshot import conference_info
+from quiz.conferences.snapshot import MAX_ID, conference_info
 from quiz.console.access import in_scope
 from quiz.extensions import db
 from quiz.models import Conference
 
 
+def known(object_id: int) -> bool:
+    """Whether an id from the URL can name a row at all (larger ones overflow the column)."""
+    return 0 < object_id <= MAX_ID
+
+
 def conference_view(view):
     @wraps(view)
     def wrapper(conference_id: int, **kwargs):
-        conference = db.session.get(Conference, conference_id)
+        conference = db.session.get(Conference, conference_id) if known(conference_id) else None
         if conference is None or not in_scope(conference.owner_unit_id):
             abort(404)
         g.conference = conference
@@ -48,7 +53,7 @@ def conference_api(view):
 
 
 def child(model, object_id: int):
-    found = db.session.get(model, object_id)
+    found = db.session.get(model, object_id) if known(object_id) else None
     if found is None or found.conference_id != g.conference.id:
         abort(404)
     return found

@@ -15,7 +15,7 @@ from quiz.conferences.exports import (
     summary_line,
     summary_workbook,
 )
-from quiz.conferences.forms import PeriodForm
+from quiz.conferences.forms import FIRST_YEAR, LAST_YEAR, PeriodForm
 from quiz.conferences.management import conference_view
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow
@@ -75,7 +75,10 @@ def _period() -> tuple[PeriodForm, date, date]:
     today = local(utcnow()).date()
     first, last = today.replace(day=1), today
     if request.args and form.validate():
-        first, last = form.first.data, form.last.data
+        first, last = (
+            min(max(d, date(FIRST_YEAR, 1, 1)), date(LAST_YEAR, 12, 31))
+            for d in (form.first.data, form.last.data)
+        )
     if last < first:
         first, last = last, first
     last = min(last, first + timedelta(days=3660))

@@ -30,9 +30,11 @@ from quiz.console.uploads import drop, fetch, read_upload, stash
 from quiz.contest.identity import InvalidField, normalize_name, normalize_phone
 from quiz.extensions import db
 from quiz.models import CheckIn, Delegate, ScanRefusal
+from quiz.text import drop_control, squash
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 100
+MAX_PAGE = 10_000
 CARDS_PER_PAGE = 100  # ten A4 sheets of ten cards
 
 
@@ -42,12 +44,17 @@ def _point_choices() -> list[SelectChoice]:
     ]
 
 
-@bp.get("/conferences/<int:conference_id>/delegates")
-@allow(*EDITORS)
-@conference_view
-def delegates(conference_id: int):
-    q = request.args.get("q", "").strip()
-    page = max(1, request.args.get("page", 1, type=int))
+def _delegate_form(bound: bool = False) -> DelegateForm:
+    form = DelegateForm() if bound else DelegateForm(formdata=None)
+    form.point.choices = _point_choices()
+    return form
+
+
+def _list_page(form: DelegateForm | None = None):
+    """The list; after a refused hand-added delegate, the form with its errors (422)."""
+    conference_id = g.conference.id
+    q = squash(drop_control(request.args.get("q", "")))[:100]
+    page = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
     if q:
         rows = search(conference_id, q, limit=PAGE)
     else:
@@ -61,8 +68,6 @@ def delegates(conference_id: int):
     total = db.session.scalar(
         select(func.count()).select_from(Delegate).where(Delegate.conference_id == conference_id)
     )
-    form = DelegateForm()
-    form.point.choices = _point_choices()
     return render_template(
         "console/conferences/delegates.html",
         conference=g.conference,
@@ -71,42 +76,55 @@ def delegates(conference_id: int):
         page=page,
         more=not q and len(rows) == PAGE,
         q=q,
-        form=form,
-        upload=UploadForm(),
+        form=form or _delegate_form(),
+        upload=UploadForm(formdata=None),
         unit_label=unit_label,
-    )
+    ), (200 if form is None else 422)
+
+
+@bp.get("/conferences/<int:conference_id>/delegates")
+@allow(*EDITORS)
+@conference_view
+def delegates(conference_id: int):
+    return _list_page()
 
 
 def _back(conference_id: int):
     return redirect(url_for("console.delegates", conference_id=conference_id), 303)
 
 
+def _checked(form: DelegateForm, name: str, check):
+    """The field's value through an entrant rule, or None with the rule's message."""
+    try:
+        return check(getattr(form, name).data)
+    except InvalidField as exc:
+        getattr(form, name).errors = [*getattr(form, name).errors, exc.message]
+        return None
+
+
 @bp.post("/conferences/<int:conference_id>/delegates")
 @allow(*EDITORS)
 @conference_view
 def delegate_add(conference_id: int):
-    form = DelegateForm()
-    form.point.choices = _point_choices()
-    if not form.validate_on_submit():
-        flash(_l("Enter the delegate's full name."), "error")
-        return _back(conference_id)
-    try:
-        name = normalize_name(form.full_name.data)
-        phone = normalize_phone(form.phone.data) if (form.phone.data or "").strip() else None
-    except InvalidField as exc:
-        flash(exc.message, "error")
-        return _back(conference_id)
+    form = _delegate_form(bound=True)
+    form.validate_on_submit()
+    name = _checked(form, "full_name", normalize_name)
+    phone = None
+    if (form.phone.data or "").strip():
+        phone = _checked(form, "phone", normalize_phone)
+    if any(f.errors for f in form):
+        return _list_page(form)
     if find_by_phone_or_name(conference_id, phone, name) is not None:
-        flash(_l("This delegate is already on the list."), "error")
-        return _back(conference_id)
-    point_id = form.point.data if form.point.data in {p.id for p in g.conference.points} else None
+        field = form.phone if phone else form.full_name
+        field.errors = [_l("This delegate is already on the list.")]
+        return _list_page(form)
     delegate = new_delegate(
         conference_id,
         name,
-        position=(form.position.data or "").strip(),
-        unit_name=(form.unit_name.data or "").strip(),
+        position=squash(form.position.data or ""),
+        unit_name=squash(form.unit_name.data or ""),
         phone=phone,
-        point_id=point_id,
+        point_id=form.point.data or None,  # a choice: a point of this conference
     )
     db.session.add(delegate)
     db.session.commit()
@@ -235,9 +253,11 @@ def delegate_qr(conference_id: int, delegate_id: int, fmt: str):
 @conference_view
 def invitations(conference_id: int):
     """Print-ready A4 sheets of invitation cards, a hundred cards per page of the site."""
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
     point = request.args.get("point", type=int)
     query = select(Delegate).where(Delegate.conference_id == conference_id)
+    if point not in {p.id for p in g.conference.points}:
+        point = None
     if point:
         query = query.where(Delegate.point_id == point)
     rows = db.session.scalars(

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from quiz.conferences.checkin import Scan, Where, record_scan, valid_nonce
 from quiz.conferences.delegates import delegate_card, search
-from quiz.conferences.management import child, conference_api, conference_view
+from quiz.conferences.management import child, conference_api, conference_view, known
 from quiz.conferences.messages import TITLES, as_json
 from quiz.conferences.offline import offline_list
 from quiz.conferences.qr import svg_text
@@ -22,10 +22,13 @@ from quiz.conferences.venue import shown_code
 from quiz.console import bp
 from quiz.console.access import EDITORS, allow
 from quiz.models import CheckInMethod, ConferenceSession
+from quiz.text import drop_control
 from quiz.timeutil import now_ms
 from quiz.web import CSP
 
 MAX_BATCH = 500
+# A device's clock may be wrong, but not by decades: times outside these are ignored.
+EARLIEST_MS, LATEST_MS = 946_684_800_000, 4_102_444_800_000  # 2000 to 2100
 SCAN_METHODS = {CheckInMethod.PERSONAL_QR, CheckInMethod.CITIZEN_QR, CheckInMethod.MANUAL}
 # qr-scanner decodes in a Web Worker made from a blob: URL where the browser has
 # no native BarcodeDetector; this page alone allows that (and the camera).
@@ -52,7 +55,7 @@ def _where(body: dict, item: dict, info) -> Where:
     session = item.get("session_id", body.get("session_id"))
     return Where(
         point_id=point if isinstance(point, int) and point in info.points else None,
-        device=str(body.get("device") or "")[:40],
+        device=drop_control(str(body.get("device") or ""))[:40],
         staff_id=current_user.id,
         session_id=session if isinstance(session, int) and info.session(session) else None,
     )
@@ -69,11 +72,15 @@ def _scan(item: dict) -> Scan | None:
     return Scan(
         nonce=item["nonce"],
         method=method,
-        text=str(item.get("text") or "")[:1000],
-        delegate_id=delegate if isinstance(delegate, int) else None,
-        at_ms=at if isinstance(at, int) else None,
-        queued=bool(item.get("queued")),
+        text=drop_control(str(item.get("text") or ""))[:1000],
+        delegate_id=delegate if _whole(delegate) and known(delegate) else None,
+        at_ms=at if _whole(at) and EARLIEST_MS <= at <= LATEST_MS else None,
+        queued=item.get("queued") is True,
     )
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @bp.post("/conferences/<int:conference_id>/checkins")

@@ -105,24 +105,46 @@ def conference_edit(conference_id: int):
     return render_template("console/conferences/form.html", form=form, conference=g.conference)
 
 
+def _point_form(bound: bool = False) -> PointForm:
+    form = PointForm() if bound else PointForm(formdata=None)
+    form.unit.choices = [SelectChoice(0, _l("— none —")), *unit_choices()]
+    return form
+
+
+def _detail(**forms):
+    """The conference page; after a refused form, that form with its errors (422)."""
+    status = 422 if forms else 200
+    return render_template(
+        "console/conferences/detail.html",
+        conference=g.conference,
+        session_form=forms.get("session_form") or SessionForm(formdata=None),
+        point_form=forms.get("point_form") or _point_form(),
+        document_form=forms.get("document_form") or DocumentForm(formdata=None),
+        documents=documents_of(g.conference.id),
+    ), status
+
+
 @bp.get("/conferences/<int:conference_id>")
 @allow(*ALL_ROLES)
 @conference_view
 def conference(conference_id: int):
-    point_form = PointForm()
-    point_form.unit.choices = [SelectChoice(0, _l("— none —")), *unit_choices()]
-    return render_template(
-        "console/conferences/detail.html",
-        conference=g.conference,
-        session_form=SessionForm(),
-        point_form=point_form,
-        document_form=DocumentForm(),
-        documents=documents_of(conference_id),
-    )
+    return _detail()
 
 
 def _back(conference_id: int, anchor: str = ""):
     return redirect(url_for("console.conference", conference_id=conference_id) + anchor, 303)
+
+
+def _applied(action, field) -> bool:
+    """Run a set-up change; a refusal becomes the field's error and nothing is kept."""
+    try:
+        action()
+    except SetupError as exc:
+        db.session.rollback()
+        field.errors = [*field.errors, exc.message]
+        return False
+    db.session.commit()
+    return True
 
 
 def _committed_or_flash(action) -> None:
@@ -140,18 +162,17 @@ def _committed_or_flash(action) -> None:
 @conference_view
 def session_add(conference_id: int):
     form = SessionForm()
-    if not form.validate_on_submit():
-        flash(_l("Give the session a title, a start and an end."), "error")
-        return _back(conference_id, "#sessions")
-    _committed_or_flash(
+    if form.validate_on_submit() and _applied(
         lambda: add_session(
             g.conference,
             form.title.data,
             local_naive_to_utc(form.starts_at.data),
             local_naive_to_utc(form.ends_at.data),
-        )
-    )
-    return _back(conference_id, "#sessions")
+        ),
+        form.ends_at,
+    ):
+        return _back(conference_id, "#sessions")
+    return _detail(session_form=form)
 
 
 @bp.post("/conferences/<int:conference_id>/sessions/<int:session_id>/delete")
@@ -167,22 +188,18 @@ def session_delete(conference_id: int, session_id: int):
 @allow(*EDITORS)
 @conference_view
 def point_add(conference_id: int):
-    form = PointForm()
-    form.unit.choices = []
+    form = _point_form(bound=True)
     if not form.validate_on_submit():
-        flash(_l("Give the connection point a name."), "error")
-        return _back(conference_id, "#points")
-    unit_id = form.unit.data or None
-    if unit_id is not None and not in_scope(unit_id):
-        abort(404)
+        return _detail(point_form=form)
     values = {
         "name": form.name.data,
-        "unit_id": unit_id,
+        "unit_id": form.unit.data or None,  # a choice: within the account's units
         "expected": form.expected.data or 0,
         "contact_name": (form.contact_name.data or "").strip(),
         "contact_phone": (form.contact_phone.data or "").strip(),
     }
-    _committed_or_flash(lambda: add_point(g.conference, values))
+    if not _applied(lambda: add_point(g.conference, values), form.name):
+        return _detail(point_form=form)
     return _back(conference_id, "#points")
 
 
@@ -209,14 +226,13 @@ def _allow_large_documents(endpoint: str | None, _values) -> None:
 def document_add(conference_id: int):
     form = DocumentForm()
     if not form.validate_on_submit():
-        flash(_l("Choose a file."), "error")
-        return _back(conference_id, "#documents")
+        return _detail(document_form=form)
     upload = form.file.data
     try:
         store(conference_id, form.title.data, upload.filename, upload.read(), current_user.id)
     except DocumentRefused as exc:
-        flash(exc.message, "error")
-        return _back(conference_id, "#documents")
+        form.file.errors = [*form.file.errors, exc.message]
+        return _detail(document_form=form)
     db.session.commit()
     return _back(conference_id, "#documents")
 
