@@ -30,7 +30,7 @@ from quiz.conferences.delegates import mask_phone, new_delegate, search
 from quiz.conferences.documents import MIME, documents_of, path_of
 from quiz.conferences.forms import CodeForm, PhoneForm, QuizEntryForm, WalkInForm
 from quiz.conferences.messages import TITLES, detail
-from quiz.conferences.snapshot import conference_info
+from quiz.conferences.snapshot import MAX_ID, conference_info
 from quiz.conferences.tokens import BadToken, parse_token
 from quiz.conferences.venue import CodeRefused, check_code
 from quiz.contest.identity import InvalidField, normalize_name, normalize_phone
@@ -145,7 +145,7 @@ def who(conference_id: int):
 def _chosen(conference_id: int, form: PhoneForm) -> Delegate | None:
     picked = request.form.get("delegate", type=int)
     if picked:
-        delegate = db.session.get(Delegate, picked)
+        delegate = db.session.get(Delegate, picked) if 0 < picked <= MAX_ID else None
         return delegate if delegate and delegate.conference_id == conference_id else None
     try:
         phone = normalize_phone(form.phone.data)

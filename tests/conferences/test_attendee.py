@@ -113,6 +113,41 @@ def test_name_search_then_pick(client, app, setup):
     assert len(checkins(app)) == 1
 
 
+@pytest.mark.parametrize(
+    "data",
+    [{"delegate": str(10**20)}, {"delegate": "-1"}, {"phone": "\x00"}, {"phone": "09\x00"}],
+)
+def test_hostile_identification_checks_nobody_in_and_is_never_a_500(client, app, setup, data):
+    page = arrive(client, app, setup)
+    response = client.post(page.request.path, data={"csrf_token": csrf_from(page.text), **data})
+    assert response.status_code == 200
+    assert checkins(app) == []
+
+
+def test_walk_in_form_drops_control_characters(client, app, setup):
+    from quiz.conferences.snapshot import forget
+    from quiz.models import Conference
+
+    with app.app_context():
+        db.session.get(Conference, setup["id"]).allow_walk_ins = True
+        db.session.commit()
+        forget(setup["id"])
+    arrive(client, app, setup)
+    form = client.get(f"/d/{setup['id']}/walk-in")
+    client.post(
+        form.request.path,
+        data={
+            "csrf_token": csrf_from(form.text),
+            "full_name": "Khách\x00 Vãng Lai",
+            "phone": "0900000777",
+            "position": "\x00Khách mời",
+        },
+    )
+    with app.app_context():
+        walk_in = db.session.scalar(select(Delegate).where(Delegate.phone == "0900000777"))
+        assert (walk_in.full_name, walk_in.position) == ("Khách Vãng Lai", "Khách mời")
+
+
 def test_pass_is_good_for_one_check_in(client, app, setup):
     page = arrive(client, app, setup)
     client.post(page.request.path, data={"csrf_token": csrf_from(page.text), "phone": "0900000001"})
