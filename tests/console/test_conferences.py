@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import secrets
 
 import openpyxl
@@ -337,3 +338,42 @@ def test_period_summary_is_scoped(as_staff, conf):
     body = as_staff("org2").get("/console/conferences/summary").text
     assert "Huyện D1" not in body
     assert "Huyện D1" in as_staff("org1").get("/console/conferences/summary").text
+
+
+def edit_conference(client, world, conf, **changes):
+    from tests.players import csrf_from
+
+    page = client.get(f"/console/conferences/{conf['id']}/edit")
+    assert page.status_code == 200 and "Hội nghị thử" in page.text
+    form = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', page.text))
+    form.update(
+        {
+            "csrf_token": csrf_from(page.text),
+            "title": "Hội nghị thử (sửa)",
+            "starts_at": "2026-12-01T07:30",
+            "ends_at": "2026-12-02T11:30",
+            "owner_unit": str(world.units["D1"]),
+            "round": "0",
+            **changes,
+        }
+    )
+    return client.post(f"/console/conferences/{conf['id']}/edit", data=form)
+
+
+def test_edit_links_a_round_of_the_unit_and_opens_walk_ins(app, as_staff, world, conf):
+    client = as_staff("org1")
+    response = edit_conference(client, world, conf, round=str(world.contest_d1), allow_walk_ins="y")
+    assert response.status_code == 303
+    with app.app_context():
+        from quiz.conferences.snapshot import conference_info
+
+        conference = db.session.get(Conference, conf["id"])
+        assert (conference.title, conference.round_id) == ("Hội nghị thử (sửa)", world.contest_d1)
+        assert conference.allow_walk_ins and conference_info(conf["id"]).allow_walk_ins
+
+
+def test_edit_refuses_a_round_of_another_unit(app, as_staff, world, conf):
+    response = edit_conference(as_staff("org1"), world, conf, round=str(world.contest_d2))
+    assert response.status_code == 200 and 'id="round-error"' in response.text
+    with app.app_context():
+        assert db.session.get(Conference, conf["id"]).round_id is None
