@@ -70,5 +70,7 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
 
 def svg_text(data: str) -> str:
     """A standalone SVG (a single path): crisp at any print size, a few KB."""
-    image = make_qr(data).make_image(image_factory=SvgPathImage)
-    return ET.tostring(image.get_image(), encoding="unicode")
+    root = make_qr(data).make_image(image_factory=SvgPathImage).get_image()
+    for element in root.iter():
+        element.attrib.pop("id", None)  # a sheet holds many codes: ids would repeat
+    return ET.tostring(root, encoding="unicode")

@@ -132,11 +132,15 @@ def test_control_characters_are_dropped_not_a_500(app, as_staff, world):
         )
 
 
+PREFIX = {"sessions": "session-", "points": "point-", "documents": "document-", "delegates": ""}
+
+
 def post_child(client, cid: int, path: str, data: dict, files: bool = False):
     page = client.get(f"/console/conferences/{cid}")
     return client.post(
         f"/console/conferences/{cid}/{path}",
-        data={"csrf_token": csrf_from(page.text), **data},
+        data={"csrf_token": csrf_from(page.text)}
+        | {PREFIX[path] + name: value for name, value in data.items()},
         content_type="multipart/form-data" if files else None,
     )
 
@@ -177,7 +181,7 @@ def test_session_point_and_delegate_forms_show_the_error_on_the_field(
 ):
     response = post_child(as_staff("org1"), cid, path, data)
     assert response.status_code == 422
-    assert error_of(response.text, field) == said(app, message, n=2)
+    assert error_of(response.text, PREFIX[path] + field) == said(app, message, n=2)
     no_stock_english(response.text)
     with app.app_context():
         assert len(db.session.scalars(select(ConferenceSession)).all()) == 2
@@ -189,12 +193,12 @@ def test_document_form_names_a_missing_or_refused_file(app, as_staff, cid):
     client = as_staff("org1")
     missing = post_child(client, cid, "documents", {"title": ""}, files=True)
     assert missing.status_code == 422
-    assert error_of(missing.text, "file") == said(app, "Choose a file to upload.")
+    assert error_of(missing.text, "document-file") == said(app, "Choose a file to upload.")
     wrong = post_child(
         client, cid, "documents", {"file": (io.BytesIO(b"MZ\x90 exe"), "a.pdf")}, files=True
     )
     assert wrong.status_code == 422
-    assert error_of(wrong.text, "file") == said(
+    assert error_of(wrong.text, "document-file") == said(
         app, "Only PDF, Word (.docx) and Excel (.xlsx) files can be attached."
     )
 

@@ -309,8 +309,8 @@ def document_post(client, conf, data: bytes, name: str):
     boundary, body = encode_multipart(
         {
             "csrf_token": csrf_from(page.text),
-            "title": "",
-            "file": FileStorage(io.BytesIO(data), filename=name),
+            "document-title": "",
+            "document-file": FileStorage(io.BytesIO(data), filename=name),
         }
     )
     return client.post(
@@ -377,3 +377,14 @@ def test_edit_refuses_a_round_of_another_unit(app, as_staff, world, conf):
     assert response.status_code == 200 and 'id="round-error"' in response.text
     with app.app_context():
         assert db.session.get(Conference, conf["id"]).round_id is None
+
+
+@pytest.mark.parametrize("page", ["", "/delegates", "/edit", "/invitations"])
+def test_no_two_elements_share_an_id(as_staff, conf, page):
+    """Labels point at their own field (the detail page has three forms), and a sheet of
+    invitation codes does not repeat the SVG's ids."""
+    from collections import Counter
+
+    text = as_staff("org1").get(f"/console/conferences/{conf['id']}{page}").text
+    ids = Counter(re.findall(r'\bid="([^"]+)"', text))
+    assert [i for i, n in ids.items() if n > 1 and i != "csrf_token"] == []

@@ -106,20 +106,23 @@ def conference_edit(conference_id: int):
 
 
 def _point_form(bound: bool = False) -> PointForm:
-    form = PointForm() if bound else PointForm(formdata=None)
+    form = PointForm(prefix="point") if bound else PointForm(formdata=None, prefix="point")
     form.unit.choices = [SelectChoice(0, _l("— none —")), *unit_choices()]
     return form
 
 
 def _detail(**forms):
-    """The conference page; after a refused form, that form with its errors (422)."""
+    """The conference page; after a refused form, that form with its errors (422).
+
+    Its three forms are prefixed ("session-title", "document-title") so that no two
+    fields on the page share an id and each label names its own field."""
     status = 422 if forms else 200
     return render_template(
         "console/conferences/detail.html",
         conference=g.conference,
-        session_form=forms.get("session_form") or SessionForm(formdata=None),
+        session_form=forms.get("session_form") or SessionForm(formdata=None, prefix="session"),
         point_form=forms.get("point_form") or _point_form(),
-        document_form=forms.get("document_form") or DocumentForm(formdata=None),
+        document_form=forms.get("document_form") or DocumentForm(formdata=None, prefix="document"),
         documents=documents_of(g.conference.id),
     ), status
 
@@ -161,7 +164,7 @@ def _committed_or_flash(action) -> None:
 @allow(*EDITORS)
 @conference_view
 def session_add(conference_id: int):
-    form = SessionForm()
+    form = SessionForm(prefix="session")
     if form.validate_on_submit() and _applied(
         lambda: add_session(
             g.conference,
@@ -224,7 +227,7 @@ def _allow_large_documents(endpoint: str | None, _values) -> None:
 @allow(*EDITORS)
 @conference_view
 def document_add(conference_id: int):
-    form = DocumentForm()
+    form = DocumentForm(prefix="document")
     if not form.validate_on_submit():
         return _detail(document_form=form)
     upload = form.file.data
