@@ -41,6 +41,8 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "console.login"
     login_manager.login_message = None
 
+    app.url_map.converters["int"] = web.RowId  # before any route is added
+
     from quiz.conferences import bp as conferences_bp
     from quiz.console import bp as console_bp
     from quiz.contest import bp as contest_bp

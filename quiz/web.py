@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import format_datetime, format_decimal
 from sqlalchemy import text
+from werkzeug.routing import IntegerConverter
 
 from quiz.timeutil import from_ms
 
@@ -80,6 +81,17 @@ def _static_url_factory(app: Flask):
         return url_for("static", filename=filename, v=version)
 
     return static_url
+
+
+class RowId(IntegerConverter):
+    """`<int:…>` in every route: at most PostgreSQL's integer, the type of every id.
+
+    A larger number in a URL would reach the database and fail there (a 500 on
+    PostgreSQL, not on SQLite); refused by the router, it is a plain 404.
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def init_app(app: Flask) -> None:
