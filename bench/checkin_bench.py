@@ -29,8 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
 from bench.stack import OUT, Stack, ensure_wrk  # noqa: E402
+from bench.stack import run_wrk as run_plain_wrk  # noqa: E402
 
 PORT = 8093
+CEILING_PORT = 8094
 DELEGATES = 7_900
 POINTS = 203
 PASSWORD = "bench-password-0123456789"  # noqa: S105 - a throwaway benchmark account
@@ -167,7 +169,16 @@ def written(env: dict, model_name: str) -> tuple[int, float]:
         return count, (last - first).total_seconds()
 
 
-def report(phases: dict) -> str:
+def ceiling(seconds: int) -> dict:
+    """The minimal Flask POST on the same gunicorn settings, measured in the same run."""
+    requests = OUT / "ceiling.txt"
+    requests.write_text("POST\t/submit\t\t\t\n")
+    run_plain_wrk(f"http://127.0.0.1:{CEILING_PORT}", requests, 2)  # warm-up
+    result = run_plain_wrk(f"http://127.0.0.1:{CEILING_PORT}", requests, seconds)
+    return {"rps": result.requests_per_second, "p99": result.p99_ms, "errors": result.errors}
+
+
+def report(phases: dict, top: dict) -> str:
     lines = [
         "## Conference check-in (7,900 delegates, 203 connection points)",
         "",
@@ -186,6 +197,11 @@ def report(phases: dict) -> str:
         )
     first = phases["every delegate checked in (new check-ins)"]
     lines += [
+        "",
+        f"The framework ceiling (minimal Flask POST, same gunicorn settings, same run): "
+        f"{top['rps']:,.0f} requests/s, p99 {top['p99']:.0f} ms; new check-ins run at "
+        f"**{first['rps'] / top['rps']:.2f}× the ceiling**, repeats answered from the log at "
+        f"{phases['retried requests (nonces already seen)']['rps'] / top['rps']:.2f}×.",
         "",
         f"All 7,900 delegates checked in in **{first['seconds']:.1f} s** against a budget of "
         f"15 minutes (900 s), {first['rps']:,.0f} check-ins/s where the average need is 9/s. "
@@ -209,6 +225,7 @@ def main() -> None:
         stack.prepare()
         seeded = seed(stack.env)
         stack.gunicorn("app:app", PORT)
+        stack.gunicorn("bench.ceiling_app:app", CEILING_PORT)
         base = f"http://127.0.0.1:{PORT}"
         cookie, csrf = sign_in(base, seeded["conference"])
         phases = {}
@@ -230,9 +247,11 @@ def main() -> None:
         result["seconds"] = 15.0
         phases["retried requests (nonces already seen)"] = result
         print(result, flush=True)
+        top = ceiling(15)
+        print("ceiling", top, flush=True)
     finally:
         stack.stop()
-    body = report(phases)
+    body = report(phases, top)
     print(body)
     if not args.no_report:
         write_section("checkin", body)

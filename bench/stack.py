@@ -40,6 +40,50 @@ def ensure_wrk() -> str:
     return shutil.which("wrk")
 
 
+NGINX_CONF = """
+worker_processes 1;
+pid {out}/nginx.pid;
+error_log {out}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {out}/nginx-body;
+    proxy_temp_path {out}/nginx-proxy;
+    fastcgi_temp_path {out}/nginx-fastcgi;
+    uwsgi_temp_path {out}/nginx-uwsgi;
+    scgi_temp_path {out}/nginx-scgi;
+    upstream quiz_web {{
+        least_conn;
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        keepalive_requests 10000;
+        location / {{
+            proxy_pass http://quiz_web;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_read_timeout 30s;
+            proxy_next_upstream error timeout;
+        }}
+    }}
+}}
+"""
+
+
+def ensure_nginx() -> str:
+    """nginx, from Debian's package if it is not installed yet."""
+    for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    print("installing nginx (Debian package)…", flush=True)
+    done = subprocess.run(["apt-get", "install", "-y", "nginx-light"], capture_output=True)
+    if done.returncode:
+        subprocess.run(["apt-get", "update"], check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "nginx-light"], check=True, capture_output=True)
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -122,6 +166,37 @@ class Stack:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError(f"gunicorn {target} did not start")
+
+    def nginx(self, port: int, upstream_ports: list[int]) -> str:
+        """nginx in front of the web servers, as in production (deploy/nginx.conf).
+
+        gunicorn's sync workers are meant to sit behind a buffering proxy:
+        in gunicorn 27 a sync worker, having answered, lingers until the
+        client closes the connection (up to 2 s, `util.close_graceful`)
+        before it takes the next one, so clients talking to it directly hold
+        it for their own round trip.
+        nginx reads the answer at once and closes, and keeps the clients'
+        connections open itself.
+        """
+        directory = OUT / f"nginx-{port}"
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        servers = "\n".join(f"        server 127.0.0.1:{p};" for p in upstream_ports)
+        conf = directory / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(out=directory, servers=servers, port=port))
+        process = subprocess.Popen(
+            [ensure_nginx(), "-c", str(conf), "-p", str(directory), "-g", "daemon off;"]
+        )
+        self.processes.append(process)
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)  # noqa: S310
+                return f"http://127.0.0.1:{port}"
+            except urllib.error.HTTPError:
+                return f"http://127.0.0.1:{port}"
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("nginx did not start")
 
     def stop(self) -> None:
         for process in reversed(self.processes):

@@ -3,13 +3,13 @@
     .venv/bin/python bench/syncstart.py                 # one web server, one worker
     .venv/bin/python bench/syncstart.py --servers 2 --workers 2
 
-Production-like stack on loopback (gunicorn, RQ workers, PostgreSQL, Redis
-with the production settings). Each simulated entrant starts at a random
-moment of the first minute, answers its questions over a compressed time
-limit (a few seconds apart), submits, then polls until its score is
-visible. Reported per request type: p50/p99 and errors; and the delay from
-submit to score visible. At the end the live leaderboard is compared with
-the ranking computed from the database.
+Production-like stack on loopback (nginx in front of one or more gunicorn
+servers, RQ workers, PostgreSQL, Redis with the production settings). Each
+simulated entrant starts at a random moment of the first minute, answers
+its questions over a compressed time limit (a few seconds apart), submits,
+then polls until its score is visible. Reported per request type: p50/p99
+and errors; and the delay from submit to score visible. At the end the live
+leaderboard is compared with the ranking computed from the database.
 """
 
 from __future__ import annotations
@@ -193,10 +193,10 @@ def main() -> None:
         stack.prepare()
         os.environ.update(stack.env)
         people = seed(args.entrants, time_limit=120)
-        bases = []
-        for n in range(args.servers):
-            stack.gunicorn("app:app", 8101 + n)
-            bases.append(f"http://127.0.0.1:{8101 + n}")
+        ports = [8101 + n for n in range(args.servers)]
+        for port in ports:
+            stack.gunicorn("app:app", port)
+        bases = [stack.nginx(8100, ports)]  # as in production: nginx in front (least_conn)
         for _ in range(args.workers):
             stack.processes.append(
                 subprocess.Popen(  # noqa: S603
