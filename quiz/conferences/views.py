@@ -126,11 +126,13 @@ def who(conference_id: int):
     form = PhoneForm()
     q = request.args.get("q", "").strip()
     matches = search(conference_id, q) if q else []
+    tries = held.tries
     if request.method == "POST" and form.validate():
         delegate = _chosen(conference_id, form)
         if delegate is not None:
             return _check_in_with_pass(info, held, delegate)
         count_try()
+        tries += 1  # the page shows what is left after this wrong try
     return render_template(
         "conferences/who.html",
         info=info,
@@ -138,7 +140,7 @@ def who(conference_id: int):
         q=q,
         matches=matches,
         mask_phone=mask_phone,
-        tries_left=PASS_TRIES - held.tries,
+        tries_left=PASS_TRIES - tries,
     )
 
 
