@@ -39,15 +39,18 @@ def init_app(app: Flask) -> None:
 @with_appcontext_command("seed-demo")
 @click.option("--base-url", default="http://127.0.0.1:5000", help="Printed in the demo link.")
 def seed_demo(base_url: str) -> None:
-    """Load the demo province, sample bank and an open demo contest (idempotent)."""
+    """Load the demo province, sample bank, an open demo contest and conference (idempotent)."""
     from quiz.demo import DEMO_ADMIN
     from quiz.demo import seed_demo as run
 
-    contest, password = run(Path(current_app.instance_path) / "demo_admin_password")
-    click.echo(f"Demo contest: {base_url.rstrip('/')}/c/{contest.slug}")
-    click.echo(
-        f"Console: {base_url.rstrip('/')}/console/  account {DEMO_ADMIN}, password {password}"
+    instance = Path(current_app.instance_path)
+    contest, conference, password = run(
+        instance / "demo_admin_password", instance / "demo_delegate_tokens"
     )
+    base = base_url.rstrip("/")
+    click.echo(f"Demo contest: {base}/c/{contest.slug}")
+    click.echo(f"Demo conference: {base}/console/conferences/{conference.id}")
+    click.echo(f"Console: {base}/console/  account {DEMO_ADMIN}, password {password}")
 
 
 @with_appcontext_command("import-bank")

@@ -1,11 +1,14 @@
-"""Demo data for the one-command start: a fictional province, a bank, an open contest.
+"""Demo data for the one-command start: a fictional province, a bank, an open contest,
+and a conference under way with its delegates.
 
 Every name here is invented for this project (the province "Sơn Lâm" does
-not exist); no real person's name, phone or ID appears.
+not exist); no real person's name, phone or ID appears: the delegates'
+phones are in the 0900 000 xxx range, which no subscriber has.
 """
 
 from __future__ import annotations
 
+import io
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +19,16 @@ from quiz.banks.importer import apply_import, existing_keys
 from quiz.banks.reader import read_bank
 from quiz.config import ROOT
 from quiz.extensions import db
-from quiz.models import Contest, CountingRule, PredictionReference, QuestionBank, Round, Unit
+from quiz.models import (
+    Conference,
+    Contest,
+    CountingRule,
+    Delegate,
+    PredictionReference,
+    QuestionBank,
+    Round,
+    Unit,
+)
 from quiz.models.contests import Visibility
 from quiz.scoring.ranking import DEFAULT_ORDER
 from quiz.timeutil import utcnow
@@ -172,10 +184,102 @@ def seed_admin(province: Unit, password_file: Path) -> str:
     return password
 
 
-def seed_demo(password_file: Path | None = None) -> tuple[Contest, str | None]:
+DEMO_CONFERENCE = "Hội nghị quán triệt Nghị quyết (dữ liệu mẫu)"
+DEMO_DELEGATES = 500
+DEMO_POINTS = ("Hội trường tỉnh", "Điểm cầu Vân Sơn", "Điểm cầu Hoàng Lâm")
+
+
+def demo_phone(n: int) -> str:
+    """The n-th demo delegate's phone: 0900000000, 0900000001, … (no subscriber's range)."""
+    return f"0900{n:06d}"
+
+
+def _agenda() -> bytes:
+    """A small workbook as the conference's document, so attendees have something to open."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Chương trình"
+    sheet.append(["Thời gian", "Nội dung"])
+    sheet.append(["08:00", "Đón đại biểu, điểm danh"])
+    sheet.append(["08:30", "Khai mạc; quán triệt Nghị quyết"])
+    sheet.append(["10:30", "Thảo luận tại các điểm cầu"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def seed_conference(owner: Unit) -> Conference:
+    """A conference under way (one session, three points, 500 delegates, one document)."""
+    from quiz.conferences.delegates import new_delegate
+    from quiz.conferences.documents import store
+    from quiz.conferences.setup import add_point, create_conference
+
+    now = utcnow().replace(second=0, microsecond=0)
+    conference = db.session.scalar(
+        select(Conference).where(
+            Conference.title == DEMO_CONFERENCE, Conference.owner_unit_id == owner.id
+        )
+    )
+    if conference is None:
+        conference = create_conference(
+            {
+                "title": DEMO_CONFERENCE,
+                "venue": "Hội trường tỉnh Sơn Lâm và các điểm cầu",
+                "owner_unit_id": owner.id,
+                "starts_at": now,
+                "ends_at": now + timedelta(days=7),
+            },
+            None,
+        )
+        points = [add_point(conference, {"name": name}).id for name in DEMO_POINTS]
+        db.session.add_all(
+            new_delegate(
+                conference.id,
+                f"Đại Biểu Mẫu {n + 1:03d}",
+                phone=demo_phone(n),
+                point_id=points[n % len(points)],
+                position="Đại biểu",
+            )
+            for n in range(DEMO_DELEGATES)
+        )
+        store(conference.id, "Chương trình hội nghị", "chuong-trinh.xlsx", _agenda(), None)
+    if conference.ends_at <= now:
+        # Re-running the demo keeps the conference (and its one session) under way.
+        conference.starts_at, conference.ends_at = now, now + timedelta(days=7)
+        session = conference.sessions[0]
+        session.starts_at, session.ends_at = conference.starts_at, conference.ends_at
+    db.session.flush()
+    return conference
+
+
+def write_tokens(conference: Conference, tokens_file: Path) -> None:
+    """The delegates' personal codes, one a line, for the load test's door scanners.
+
+    They are what the printed invitations carry, so the file is private like
+    the demo password (instance/, mode 600, never in the repository).
+    """
+    from quiz.conferences.delegates import personal_token
+
+    delegates = db.session.scalars(
+        select(Delegate).where(Delegate.conference_id == conference.id).order_by(Delegate.id)
+    )
+    tokens_file.parent.mkdir(parents=True, exist_ok=True)
+    tokens_file.touch(mode=0o600)
+    tokens_file.chmod(0o600)
+    tokens_file.write_text("".join(f"{personal_token(d)}\n" for d in delegates))
+
+
+def seed_demo(
+    password_file: Path | None = None, tokens_file: Path | None = None
+) -> tuple[Contest, Conference, str | None]:
     province = seed_units()
     bank = seed_bank(province)
     contest = seed_contest(province, bank)
     password = seed_admin(province, password_file) if password_file else None
+    conference = seed_conference(province)
     db.session.commit()
-    return contest, password
+    if tokens_file:
+        write_tokens(conference, tokens_file)
+    return contest, conference, password
