@@ -100,6 +100,7 @@ def main() -> int:
         print(f"  All contests:            {base}/")
         password = (INSTANCE / "demo_admin_password").read_text().strip()
         print(f"  Organizer console:       {base}/console/  (quantri / {password})")
+        print(f"  Demo conference:         {base}/console/conferences  (500 delegates)")
         print("  Press Ctrl-C to stop the web server, worker, scheduler and Redis.")
         print("=" * 64 + "\n", flush=True)
         while not stopping.wait(0.5):
