@@ -26,6 +26,11 @@ OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
 PG = "postgresql://postgres@127.0.0.1:5432"
 GUNICORN = "--workers 2 --worker-class sync --backlog 2048 --log-level warning"
+# Behind nginx (the production set-up): threads, and connections nginx keeps open.
+GUNICORN_THREADED = (
+    "--workers 2 --worker-class gthread --threads 4 --keep-alive 75 --backlog 2048 "
+    "--log-level warning"
+)
 
 
 def ensure_wrk() -> str:
@@ -46,7 +51,8 @@ pid {out}/nginx.pid;
 error_log {out}/nginx-error.log warn;
 events {{ worker_connections 4096; }}
 http {{
-    access_log off;
+    log_format timing '$request_method $uri $status $request_time';
+    access_log {out}/access.log timing buffer=256k flush=5s;
     client_body_temp_path {out}/nginx-body;
     proxy_temp_path {out}/nginx-proxy;
     fastcgi_temp_path {out}/nginx-fastcgi;
@@ -55,12 +61,15 @@ http {{
     upstream quiz_web {{
         least_conn;
 {servers}
+        keepalive 32;
     }}
     server {{
         listen 127.0.0.1:{port} backlog=4096;
         keepalive_requests 10000;
         location / {{
             proxy_pass http://quiz_web;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_read_timeout 30s;
@@ -149,8 +158,9 @@ class Stack:
             capture_output=True,
         )
 
-    def gunicorn(self, target: str, port: int, workers: int = 2) -> None:
-        args = GUNICORN.replace("--workers 2", f"--workers {workers}").split()
+    def gunicorn(self, target: str, port: int, workers: int = 2, threaded: bool = False) -> None:
+        settings = GUNICORN_THREADED if threaded else GUNICORN
+        args = settings.replace("--workers 2", f"--workers {workers}").split()
         process = subprocess.Popen(
             [str(BIN / "gunicorn"), *args, "--bind", f"127.0.0.1:{port}", target],
             env=self.env,
@@ -167,16 +177,20 @@ class Stack:
                 time.sleep(0.05)
         raise RuntimeError(f"gunicorn {target} did not start")
 
+    def nginx_log(self, port: int) -> Path:
+        """nginx's access log: method, path, status and seconds from first byte read to
+        last byte sent, as the server saw each request (the generator's delays excluded)."""
+        return OUT / f"nginx-{port}" / "access.log"
+
     def nginx(self, port: int, upstream_ports: list[int]) -> str:
         """nginx in front of the web servers, as in production (deploy/nginx.conf).
 
-        gunicorn's sync workers are meant to sit behind a buffering proxy:
-        in gunicorn 27 a sync worker, having answered, lingers until the
-        client closes the connection (up to 2 s, `util.close_graceful`)
-        before it takes the next one, so clients talking to it directly hold
-        it for their own round trip.
-        nginx reads the answer at once and closes, and keeps the clients'
-        connections open itself.
+        nginx holds the clients' connections and keeps a few open to each web
+        server (`keepalive`, HTTP/1.1), which gunicorn's threaded workers
+        (`threaded=True`) reuse. With sync workers every request would be a
+        new connection, and in gunicorn 27 a sync worker, having answered,
+        lingers until the other side closes it (`util.close_graceful`)
+        before it takes the next one.
         """
         directory = OUT / f"nginx-{port}"
         shutil.rmtree(directory, ignore_errors=True)

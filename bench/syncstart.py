@@ -30,10 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
 from bench.seeding import Sessions, demo_round, insert_entrants  # noqa: E402
-from bench.stack import BIN, ROOT, Stack  # noqa: E402
+from bench.stack import BIN, GUNICORN_THREADED, ROOT, Stack  # noqa: E402
 
 TOKEN = re.compile(r"/a/([^/?]+)")
 SLUG = "tim-hieu-nghi-quyet"
+# Ten answers about `--pace` (10 s) apart take 100 s on average and rarely
+# 130 s: the time limit leaves room, so a refused save is an error, not a
+# save the deadline rightly refused.
+TIME_LIMIT = 240
 
 
 def seed(entrants: int, time_limit: int) -> list[tuple[str, str]]:
@@ -192,10 +196,10 @@ def main() -> None:
     try:
         stack.prepare()
         os.environ.update(stack.env)
-        people = seed(args.entrants, time_limit=120)
+        people = seed(args.entrants, time_limit=TIME_LIMIT)
         ports = [8101 + n for n in range(args.servers)]
         for port in ports:
-            stack.gunicorn("app:app", port)
+            stack.gunicorn("app:app", port, threaded=True)
         bases = [stack.nginx(8100, ports)]  # as in production: nginx in front (least_conn)
         for _ in range(args.workers):
             stack.processes.append(
@@ -223,11 +227,34 @@ def main() -> None:
         time.sleep(3)
         same = compare_rankings(stack.env)
     finally:
-        stack.stop()
-    report(args, rec, elapsed, same)
+        stack.stop()  # nginx flushes its log as it stops
+    report(args, rec, elapsed, same, server_times(stack.nginx_log(8100)))
 
 
-def report(args, rec: Recorder, elapsed: float, same: bool) -> None:
+KINDS = [
+    ("start", re.compile(r"^POST /c/[^/]+/r/\d+/start$")),
+    ("save", re.compile(r"^POST /a/[^/]+/save$")),
+    ("submit", re.compile(r"^POST /a/[^/]+/submit$")),
+    ("status", re.compile(r"^GET /a/[^/]+/status$")),
+]
+
+
+def server_times(log: Path) -> dict[str, list[float]]:
+    """Milliseconds per request type as nginx measured them (in the server, queueing for
+    a web server included; the load generator's own delays excluded)."""
+    times: dict[str, list[float]] = defaultdict(list)
+    if not log.exists():
+        return times
+    for line in log.read_text().splitlines():
+        method, path, _status, seconds = line.split(" ")
+        for kind, pattern in KINDS:
+            if pattern.match(f"{method} {path}"):
+                times[kind].append(float(seconds) * 1000)
+                break
+    return times
+
+
+def report(args, rec: Recorder, elapsed: float, same: bool, server: dict) -> None:
     total = sum(len(v) for v in rec.latency.values())
     lines = [
         f"## Synchronized start: {args.entrants:,} entrants within {args.window:.0f} s, "
@@ -236,19 +263,24 @@ def report(args, rec: Recorder, elapsed: float, same: bool) -> None:
         f"Command: `.venv/bin/python bench/syncstart.py --servers {args.servers} --workers "
         f"{args.workers}`. Each entrant starts at a random moment of the first "
         f"{args.window:.0f} s, saves 10 answers about {args.pace:.0f} s apart, submits, and "
-        "polls until its score is visible. Load generator: one Python asyncio process "
+        "polls until its score is visible. nginx (one worker process) in front of the "
+        f"web server(s), as in production; each web server is gunicorn `{GUNICORN_THREADED}`. "
+        "Load generator: one Python asyncio process "
         f"(aiohttp) on the same two cores; it used {rec.generator_cpu:.0f} CPU-seconds "
         f"({rec.generator_cpu / elapsed:.0%} of one core).",
         "",
-        "| request | count | p50 (ms) | p99 (ms) | errors | goal p99 < 1 s |",
-        "|---|---:|---:|---:|---:|---|",
+        "| request | count | client p50 (ms) | client p99 (ms) | server p50 (ms) | "
+        "server p99 (ms) | errors | goal p99 < 1 s (client) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for kind in ("start", "save", "submit", "status"):
-        values = rec.latency.get(kind, [])
+        values, at_server = rec.latency.get(kind, []), server.get(kind, [])
         p99 = pct(values, 0.99)
         lines.append(
             f"| {kind} | {len(values):,} | {statistics.median(values or [0]):.1f} | "
-            f"{p99:.1f} | {rec.errors.get(kind, 0)} | {'✓' if p99 < 1000 else '✗'} |"
+            f"{p99:.1f} | {statistics.median(at_server or [0]):.1f} | "
+            f"{pct(at_server, 0.99):.1f} | {rec.errors.get(kind, 0)} | "
+            f"{'✓' if p99 < 1000 else '✗'} |"
         )
     visible_p99 = pct(rec.visible, 0.99)
     lines += [
@@ -259,6 +291,12 @@ def report(args, rec: Recorder, elapsed: float, same: bool) -> None:
         f"p99 {visible_p99:.0f} ms (goal < 2 s {'✓' if visible_p99 < 2000 else '✗'}), "
         f"for {len(rec.visible):,} submissions. Live leaderboard identical to the ranking "
         f"computed from the database: {'yes' if same else 'NO'}.",
+        "",
+        "Client times are the generator's, from sending to the last byte read; server times "
+        "are nginx's (`$request_time`: from reading the request to sending the answer, "
+        "waiting for a free web worker included). Where the two differ, the difference is "
+        "spent in the generator itself (one Python process sharing the two cores) and the "
+        "loopback network, not in the product.",
     ]
     text = "\n".join(lines)
     print(text)
