@@ -26,9 +26,11 @@ def _wants_json() -> bool:
     )
 
 
-def _page(status: int, title: str, message: str, headers: dict | None = None):
+def _page(status: int, title: str, message: str, headers: dict | None = None, reason: str = ""):
+    """The error as a page, or as JSON for scripts (`reason` tells them what to do about it)."""
     if _wants_json():
-        return jsonify(error=message, code=status), status, headers or {}
+        body = {"error": message, "code": status} | ({"reason": reason} if reason else {})
+        return jsonify(body), status, headers or {}
     body = render_template("errors/error.html", status=status, title=title, message=message)
     return body, status, headers or {}
 
@@ -40,6 +42,9 @@ def init_app(app: Flask) -> None:
             400,
             _("Page expired"),
             _("This page was open too long or cookies are off. Reload the page and try again."),
+            # A script holding a token from an older session (the scanning page
+            # kept offline) fetches a fresh one and sends again.
+            reason="csrf",
         )
 
     @app.errorhandler(404)

@@ -5,7 +5,8 @@
  * (salted hashes, never the codes), shows the result at once, and queues the
  * scan (nonce, what was scanned, the time it was made) in localStorage; the
  * queue is uploaded when the network returns, and the server checks every
- * scan again and reports conflicts.
+ * scan again and reports conflicts. A service worker (scan-worker.js) keeps
+ * copies of the page, so a tab reloaded offline comes back with its queue.
  */
 (function () {
   "use strict";
@@ -39,6 +40,8 @@
   var device = store.getItem("quiz.scan.device");
   if (!device) { device = random(8); store.setItem("quiz.scan.device", device); }
   var queue = load("queue", []);
+  // "session:delegate" checked in by this device since the last list: kept across a reload.
+  var seen = load("seen", []);
 
   var sessionSelect = $("[data-session]");
   var pointSelect = $("[data-point]");
@@ -98,15 +101,25 @@
     Object.keys(list.checked || {}).forEach(function (s) {
       list.checked[s].forEach(function (d) { checked[s + ":" + d] = true; });
     });
+    seen.forEach(function (key) { checked[key] = true; });
+  }
+  function markChecked(key) {
+    checked[key] = true;
+    if (seen.indexOf(key) === -1) { seen.push(key); save("seen", seen); }
   }
   function fetchList() {
     return fetch(root.getAttribute("data-offline-url"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { if (!r.ok) throw new Error("list"); return r.json(); })
-      .then(function (data) {
-        offset = data.server_ms - Date.now();
-        save("offset", offset);
-        save("list", data);
-        useList(data);
+      .then(function (r) {
+        if (!r.ok) throw new Error("list");
+        var copy = r.headers.get("X-Offline-Copy");  // the worker's copy: no network, an old clock
+        return r.json().then(function (data) {
+          if (copy) { if (!list) useList(data); throw new Error("offline"); }
+          offset = data.server_ms - Date.now();
+          save("offset", offset);
+          save("list", data);
+          if (!queue.length) { seen = []; save("seen", seen); }
+          useList(data);
+        });
       });
   }
   function sessionAt(ms) {
@@ -142,21 +155,39 @@
     if (!session) return { code: "outside_window", ok: false, delegate: delegate };
     var key = session.id + ":" + id;
     if (checked[key]) return { code: "already_checked_in", ok: false, delegate: delegate, session: session.title };
-    checked[key] = true;
+    markChecked(key);
     return { code: "checked_in", ok: true, delegate: delegate, time: hhmm(at), session: session.title, detail: root.getAttribute("data-msg-queued") };
   }
 
   /* --- sending ---------------------------------------------------------------- */
-  function post(scans) {
+  function signin() { var e = new Error("signin"); e.signin = true; return e; }
+  function post(scans, renewed) {
     return fetch(root.getAttribute("data-checkin-url"), {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ device: device, point_id: chosen(pointSelect), session_id: chosen(sessionSelect), scans: scans })
     }).then(function (r) {
       var type = r.headers.get("Content-Type") || "";
-      if (type.indexOf("application/json") === -1) { var e = new Error("signin"); e.signin = true; throw e; }
+      if (type.indexOf("application/json") === -1) throw signin();
       if (r.status >= 500) throw new Error("server");
       return r.json();
+    }).then(function (data) {
+      if (data.results) return data;
+      // The token is from an older session (signed in again since, or a page
+      // kept by the worker): take a fresh one from the page and send again, once.
+      if (data.reason === "csrf" && !renewed) return renewToken().then(function () { return post(scans, true); });
+      throw data.reason === "csrf" ? signin() : new Error(data.error);
+    });
+  }
+  function renewToken() {
+    return fetch(window.location.pathname, { credentials: "same-origin", headers: { "Accept": "text/html" } }).then(function (r) {
+      if (r.headers.get("X-Offline-Copy")) throw new Error("offline");
+      return r.text().then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html").getElementById("scanner");
+        var token = r.ok && page && page.getAttribute("data-csrf");
+        if (!token) throw signin();  // the sign-in page: signed out meanwhile
+        csrf = token;
+      });
     });
   }
   function setNet(state) {
@@ -177,7 +208,7 @@
       var result = data.results[0];
       if (result.ok && result.delegate && list) {
         var s = sessionAt(item.at_ms);
-        if (s) checked[s.id + ":" + result.delegate.id] = true;
+        if (s) markChecked(s.id + ":" + result.delegate.id);
       }
       show(result);
       setNet(true);
@@ -278,6 +309,12 @@
   });
 
   /* --- start ------------------------------------------------------------------ */
+  // Service workers need a secure context (HTTPS, localhost); elsewhere the page
+  // works as before, but a reload needs the network.
+  if (window.isSecureContext && navigator.serviceWorker) {
+    navigator.serviceWorker.register(root.getAttribute("data-worker-url"), { scope: root.getAttribute("data-worker-scope") })
+      .catch(function () { /* offline, or refused: the page works without it */ });
+  }
   var cached = load("list", null);
   if (cached) { useList(cached); offset = load("offset", 0); }
   fetchList().then(function () { setNet(true); upload(); }).catch(function () { setNet(false); });

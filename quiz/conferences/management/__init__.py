@@ -64,6 +64,7 @@ def register_views() -> None:
     from quiz.conferences.management import (  # noqa: F401
         attendance,
         delegates,
+        scan_worker,
         scanning,
         setup,
     )
