@@ -1,4 +1,5 @@
-"""Opening untrusted .xlsx files safely, for every importer (banks, units, delegates).
+"""Excel workbooks for every importer (banks, units, delegates): opening untrusted .xlsx
+files safely, and the header row the templates share.
 
 Refuses, with a message saying what to do, anything that is not a plain
 .xlsx workbook: other formats, corrupt or password-protected files, files
@@ -14,6 +15,8 @@ from datetime import date, datetime
 
 import openpyxl
 from flask_babel import lazy_gettext as _l
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from quiz.banks.spec import MAX_COMPRESSION_RATIO, MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES
 from quiz.text import squash
@@ -125,3 +128,19 @@ def neutralise(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+def write_header(sheet, columns) -> None:
+    """The templates' header row: each column's header (" *" when required), styled,
+    sized to the column's width, and kept in view while scrolling."""
+    sheet.append([c.header + (" *" if c.required else "") for c in columns])
+    for position, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=position)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[get_column_letter(position)].width = column.width
+    sheet.freeze_panes = "A2"

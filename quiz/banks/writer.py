@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -17,7 +17,7 @@ from quiz.banks.spec import (
     INSTRUCTIONS_SHEET,
     MAX_ROWS,
 )
-from quiz.banks.workbook import neutralise
+from quiz.banks.workbook import neutralise, write_header
 
 EXAMPLES = [
     {
@@ -44,9 +44,6 @@ EXAMPLES = [
     },
 ]
 
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-
 
 def _row(question: dict) -> list:
     choices = list(question["choices"]) + [""] * (len(CHOICE_LETTERS) - len(question["choices"]))
@@ -65,13 +62,7 @@ def _row(question: dict) -> list:
 
 def _data_sheet(workbook: Workbook, rows: list[dict]) -> None:
     sheet = workbook.create_sheet(DATA_SHEET, 0)
-    sheet.append([c.header + (" *" if c.required else "") for c in COLUMNS])
-    for position, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=position)
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(position)].width = column.width
-    sheet.freeze_panes = "A2"
+    write_header(sheet, COLUMNS)
     for question in rows:
         sheet.append(_row(question))
     difficulty_col = get_column_letter([c.key for c in COLUMNS].index("difficulty") + 1)

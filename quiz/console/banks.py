@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
@@ -16,12 +14,12 @@ from quiz.console import bp
 from quiz.console.access import EDITORS, allow, in_scope, scope_unit_ids
 from quiz.console.audit_log import record
 from quiz.console.contests import unit_choices
+from quiz.console.downloads import send_workbook
 from quiz.console.forms import BankForm, ConfirmForm, UploadForm
 from quiz.console.uploads import drop, fetch, read_upload, stash
 from quiz.extensions import db
 from quiz.models import Question, QuestionBank
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 50
 
 
@@ -100,12 +98,7 @@ def bank_detail(bank_id: int):
 @bp.get("/banks/template.xlsx")
 @allow(*EDITORS)
 def bank_template():
-    return send_file(
-        io.BytesIO(template_workbook()),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name="mau-ngan-hang-cau-hoi.xlsx",
-    )
+    return send_workbook(template_workbook(), "mau-ngan-hang-cau-hoi.xlsx")
 
 
 @bp.get("/banks/<int:bank_id>/export.xlsx")
@@ -116,12 +109,7 @@ def bank_export(bank_id: int):
         .where(Question.bank_id == bank_id, Question.is_current.is_(True))
         .order_by(Question.id)
     ).all()
-    return send_file(
-        io.BytesIO(export_workbook(questions)),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"ngan-hang-{g.bank.code}.xlsx",
-    )
+    return send_workbook(export_workbook(questions), f"ngan-hang-{g.bank.code}.xlsx")
 
 
 @bp.post("/banks/<int:bank_id>/upload")

@@ -12,7 +12,7 @@ Who may do what:
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,6 +21,7 @@ from sqlalchemy import select
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, allow, in_scope, scope_unit_ids
 from quiz.console.audit_log import record
+from quiz.console.downloads import send_workbook
 from quiz.extensions import db
 from quiz.models import Contest, ExportFile, Round, Staff
 from quiz.reports.export_jobs import (
@@ -35,7 +36,6 @@ from quiz.timeutil import local
 
 LIST_LIMIT = 100
 FORM_CONTESTS = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 KIND_LABELS = {
     "attempts": _l("All scored attempts"),
@@ -202,4 +202,4 @@ def export_download(export_id: int):
             **export.params,
         )
         db.session.commit()
-    return send_file(path, mimetype=XLSX, as_attachment=True, download_name=download_name(export))
+    return send_workbook(path, download_name(export))

@@ -14,13 +14,12 @@ never a second upload.
 
 from __future__ import annotations
 
-import io
 import re
 import secrets
 from dataclasses import asdict
 from datetime import date
 
-from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -34,6 +33,7 @@ from quiz.banks.workbook import FileRefused
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow
 from quiz.console.audit_log import record
+from quiz.console.downloads import send_workbook
 from quiz.extensions import db, get_redis
 from quiz.models import Unit
 from quiz.text import fold
@@ -52,7 +52,6 @@ from quiz.units.spec import known_units
 from quiz.units.writer import export_workbook
 from quiz.units.writer import template_workbook as units_template_workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_TTL_SECONDS = 30 * 60
 TOP_LEVEL = 0
 INDENT = "\u2003"  # an em space per level keeps the tree readable in a plain <select>
@@ -372,4 +371,4 @@ def units_export():
 
 
 def _xlsx(data: bytes, filename: str):
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=filename)
+    return send_workbook(data, filename)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 from sqlalchemy import select
 
 from quiz.banks.spec import MAX_ROWS
-from quiz.banks.workbook import neutralise
+from quiz.banks.workbook import neutralise, write_header
 from quiz.extensions import db
 from quiz.models import Unit
 from quiz.units.operations import (
@@ -31,19 +30,11 @@ EXAMPLES = [
     ("X-BL", "Xã Bình Lam", "Xã", "H-DT", 6_150),
     ("CA-SL", "Công an tỉnh Sơn Lâm", "Cơ quan", "T-SL", 2_400),
 ]
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 
 def _data_sheet(workbook: Workbook, rows: list[tuple]) -> None:
     sheet = workbook.create_sheet(DATA_SHEET, 0)
-    sheet.append([c.header + (" *" if c.required else "") for c in COLUMNS])
-    for position, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=position)
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(position)].width = column.width
-    sheet.freeze_panes = "A2"
+    write_header(sheet, COLUMNS)
     for values in rows:
         sheet.append([neutralise(v) if v not in (None, "") else None for v in values])
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 
-from flask import g, render_template, request, send_file
+from flask import g, render_template, request
 from flask_login import current_user
 
 from quiz.conferences.attendance import dashboard, period_summary
@@ -20,10 +19,9 @@ from quiz.conferences.management import conference_view
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow
 from quiz.console.audit_log import record
+from quiz.console.downloads import send_workbook
 from quiz.extensions import db
 from quiz.timeutil import local, utcnow
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/conferences/<int:conference_id>/attendance")
@@ -41,7 +39,7 @@ def attendance(conference_id: int):
 
 
 def _xlsx(data: bytes, name: str):
-    response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    response = send_workbook(data, name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

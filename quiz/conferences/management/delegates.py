@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import SelectChoice
@@ -25,6 +23,7 @@ from quiz.conferences.qr import personal_payload, png_bytes, svg_text
 from quiz.console import bp
 from quiz.console.access import EDITORS, allow
 from quiz.console.audit_log import record
+from quiz.console.downloads import send_workbook
 from quiz.console.forms import ConfirmForm, UploadForm
 from quiz.console.uploads import drop, fetch, read_upload, stash
 from quiz.contest.identity import InvalidField, normalize_name, normalize_phone
@@ -32,7 +31,6 @@ from quiz.extensions import db
 from quiz.models import CheckIn, Delegate, ScanRefusal
 from quiz.text import drop_control, squash
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 100
 MAX_PAGE = 10_000
 CARDS_PER_PAGE = 100  # ten A4 sheets of ten cards
@@ -161,12 +159,7 @@ def delegate_reissue(conference_id: int, delegate_id: int):
 @allow(*EDITORS)
 @conference_view
 def delegates_template(conference_id: int):
-    return send_file(
-        io.BytesIO(template_workbook()),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name="mau-danh-sach-dai-bieu.xlsx",
-    )
+    return send_workbook(template_workbook(), "mau-danh-sach-dai-bieu.xlsx")
 
 
 @bp.post("/conferences/<int:conference_id>/delegates/upload")
