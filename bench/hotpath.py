@@ -16,7 +16,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
 from bench.seeding import Sessions, demo_round, insert_attempts, insert_entrants  # noqa: E402
-from bench.stack import BIN, GUNICORN, OUT, ROOT, Stack, WrkResult, ensure_wrk, run_wrk  # noqa: E402
+from bench.stack import GUNICORN, OUT, Stack, WrkResult, ensure_wrk, run_python, run_wrk  # noqa: E402
 
 SLUG = "tim-hieu-nghi-quyet"
 WARM_SAVES = 4
@@ -138,14 +137,7 @@ def measure_scoring(env: dict) -> dict:
         "                      'persist_seconds': persist_seconds,\n"
         "                      'seconds': time.perf_counter() - t}))\n"
     )
-    out = subprocess.run(
-        [str(BIN / "python"), "-c", code],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    out = run_python(env, code)
     return json.loads(out.strip().splitlines()[-1])
 
 

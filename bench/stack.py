@@ -93,6 +93,20 @@ def ensure_nginx() -> str:
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
+def run_python(env: dict, code: str) -> str:
+    """Run `code` in a fresh Python of the virtualenv with the stack's environment
+    (the app reads its settings from it); what it printed."""
+    done = subprocess.run(
+        [str(BIN / "python"), "-c", code],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

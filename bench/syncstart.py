@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
 from bench.seeding import Sessions, demo_round, insert_entrants  # noqa: E402
-from bench.stack import BIN, GUNICORN_THREADED, ROOT, Stack  # noqa: E402
+from bench.stack import BIN, GUNICORN_THREADED, ROOT, Stack, run_python  # noqa: E402
 
 TOKEN = re.compile(r"/a/([^/?]+)")
 SLUG = "tim-hieu-nghi-quyet"
@@ -167,14 +167,7 @@ def compare_rankings(env: dict) -> bool:
         "    live = sorted((e.rank, e.entrant_id) for e in leaderboard().top(1, 10**7))\n"
         "    print(len(db_ranks), db_ranks == live)\n"
     )
-    out = subprocess.run(
-        [str(BIN / "python"), "-c", code],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    out = run_python(env, code).split()
     return out[-1] == "True" and int(out[0]) > 0
 
 
