@@ -7,6 +7,8 @@ it pay for a check; the hot path pays nothing.
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, current_app
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
@@ -34,8 +36,16 @@ def count(limit: str, *identifiers: str) -> None:
     _limiter().hit(parse(limit), "quiz", *identifiers)
 
 
+def take(limit: str, *identifiers: str) -> bool:
+    """Count one use and say whether it was within `limit`, in one atomic step.
+
+    `allowed` then `count` leaves a gap in which parallel requests all pass
+    the test; the moving window's acquire is one Lua call on Redis, so at
+    most `limit` uses ever succeed, however many arrive at once.
+    """
+    return _limiter().hit(parse(limit), "quiz", *identifiers)
+
+
 def retry_after(limit: str, *identifiers: str) -> int:
     stats = _limiter().get_window_stats(parse(limit), "quiz", *identifiers)
-    import time
-
     return max(1, int(stats.reset_time - time.time()))

@@ -1,0 +1,20 @@
+"""The throttle's atomic take: parallel requests cannot all pass a limit."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from quiz import throttle
+
+
+def test_parallel_takes_never_exceed_the_limit(app):
+    def one(_):
+        with app.app_context():
+            return throttle.take("5 per 15 minutes", "test-take", "0912345678")
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        outcomes = list(pool.map(one, range(40)))
+    assert outcomes.count(True) == 5
+    with app.app_context():
+        assert not throttle.allowed("5 per 15 minutes", "test-take", "0912345678")
+        assert throttle.take("5 per 15 minutes", "test-take", "0912345679")
