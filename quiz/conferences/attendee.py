@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from quiz.contest.identity import InvalidField, check_birth_year, normalize_phone
-from quiz.contest.identity_rule import register_or_reidentify
+from quiz.contest.identity_rule import Entry, register_or_reidentify
 from quiz.contest.registration import current_year
 from quiz.extensions import db
 from quiz.models import CheckIn, Delegate, Entrant, Gender, Occupation, Round
@@ -111,7 +111,7 @@ def _field(form, name: str, check):
         return None
 
 
-def entrant_for(delegate: Delegate, form) -> Entrant | None:
+def entrant_for(delegate: Delegate, form) -> Entry | None:
     """The entrant this attendee is, by the rule of every path; None with form errors set.
 
     Checking in proves presence, not identity: the phone on the delegate
@@ -143,9 +143,9 @@ def entrant_for(delegate: Delegate, form) -> Entrant | None:
         "unit_other": None if delegate.unit_id else (delegate.unit_name or None),
         "occupation": form.occupation.data,
     }
-    entrant = register_or_reidentify(data).entrant  # IdentityError to the view
-    _fill_blanks(delegate, entrant)
-    return entrant
+    entry = register_or_reidentify(data)  # IdentityError to the view
+    _fill_blanks(delegate, entry.entrant)
+    return entry
 
 
 def _fill_blanks(delegate: Delegate, entrant: Entrant) -> None:

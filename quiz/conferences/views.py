@@ -36,7 +36,7 @@ from quiz.conferences.tokens import BadToken, parse_token
 from quiz.conferences.venue import CodeRefused, check_code
 from quiz.contest.identity import InvalidField, normalize_name, normalize_phone
 from quiz.contest.identity_rule import IdentityError
-from quiz.contest.session import sign_in
+from quiz.contest.session import sign_in_entry
 from quiz.extensions import db
 from quiz.models import CheckInMethod, ConferenceDocument, Delegate, Occupation
 from quiz.timeutil import now_ms
@@ -253,14 +253,14 @@ def take_quiz(conference_id: int):
     missing, status, headers = missing_for_quiz(delegate), 200, {}
     if request.method == "POST" and form.validate():
         try:
-            entrant = entrant_for(delegate, form)
+            entry = entrant_for(delegate, form)
         except IdentityError as exc:
-            entrant, status, headers = None, exc.status, exc.headers
+            entry, status, headers = None, exc.status, exc.headers
             field = exc.field if exc.field in missing else "birth_year"  # always on the page
             getattr(form, field).errors.append(exc.message)
-        if entrant is not None:
+        if entry is not None:
             db.session.commit()
-            sign_in(entrant)
+            sign_in_entry(entry)
             return redirect(url_for("contest.contest_page", slug=round_.contest.slug), 303)
     page = render_template(
         "conferences/quiz.html",

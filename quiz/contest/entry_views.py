@@ -7,22 +7,15 @@ with what was typed and the message next to its field.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 
 from quiz.contest import bp
-from quiz.contest.identity_rule import (
-    KEPT,
-    IdentityError,
-    register_or_reidentify,
-    reidentify,
-)
+from quiz.contest.identity_rule import IdentityError, register_or_reidentify, reidentify
 from quiz.contest.registration import RegistrationForm, ReturningForm
-from quiz.contest.session import sign_in, sign_out
+from quiz.contest.session import sign_in, sign_in_entry, sign_out
 from quiz.contest.unit_picker import unit_choices
 from quiz.contest.views import _contest_or_404
 from quiz.extensions import db
-
-NOTE = "entrant-note"  # the flash category the contest page shows
 
 
 def refusal(form, exc: IdentityError) -> tuple[int, dict]:
@@ -48,9 +41,7 @@ def register_page(slug: str):
             except IdentityError as exc:
                 status, headers = refusal(form, exc)
             else:
-                sign_in(entry.entrant)
-                if not entry.created:
-                    flash(str(KEPT), NOTE)
+                sign_in_entry(entry)
                 return redirect(url_for("contest.contest_page", slug=slug), 303)
     return render_template("contest/register.html", contest=contest, form=form), status, headers
 

@@ -79,7 +79,9 @@ def test_the_quiz_signs_an_existing_entrant_in_unchanged(client, app, hall, arri
     done = quiz(client, hall, birth_year=str(REGISTERED))
     assert done.status_code == 303 and done.location.endswith(f"/c/{SLUG}")
     assert entrant_row(app, phone) == before  # not renamed, no field replaced
-    assert before[0] in client.get(f"/c/{SLUG}").text  # signed in as the stored entrant
+    page = client.get(f"/c/{SLUG}").text
+    assert before[0] in page  # signed in as the stored entrant
+    assert "thông tin đăng ký trước đây được giữ nguyên" in page  # and told so
 
 
 def test_the_quiz_asks_the_year_even_when_the_delegate_record_has_it(client, app, hall):
