@@ -4,25 +4,30 @@ An entrant's identity belongs to that entrant. There is no password: a
 phone number is re-identified by the year of birth registered with it, so
 the year is the only secret, and it is easy to guess. Hence:
 
-- `reidentify(phone, year)` is the only way to become an existing entrant.
-  It takes one try from the phone's budget (`IDENTITY_LIMIT`) before it
-  looks, with `throttle.take`: counting and testing are one Redis call, so
-  parallel guesses cannot get past the limit. The budget is the phone's,
+- `reidentify(phone, year)` and `register_or_reidentify(data)` are the only
+  ways to become an existing entrant. Each takes one try from the phone's
+  budget (`IDENTITY_LIMIT`) before it looks, then compares the year typed
+  with the one stored. `throttle.take` counts and tests in one Redis call,
+  so parallel guesses cannot get past the limit. The budget is the phone's,
   not the IP address's (carriers put thousands behind one) nor the
   path's: signing in, registering again, the conference quiz and the
   self check-in by name all draw from it, so switching forms buys nothing.
 - An unknown phone and a wrong year get the same answer (`NO_MATCH`) for
   the same cost (one take, one indexed query): sign-in cannot be used to
   list who has registered.
-- `register_new(data)` only ever creates. Nothing here, and so nothing
-  anywhere, writes to an existing entrant's fields: a second registration,
-  a delegate record or a form left blank never renames an entrant or
-  erases a citizen ID (which a prize needs).
+- `register_new(data)` only ever creates. Nothing here writes to an
+  existing entrant's fields, and no other module may build or write an
+  entrant (`tests/contest/test_identity_paths.py` reads them): a second
+  registration, a delegate record or a form left blank never renames an
+  entrant or erases a citizen ID (which a prize needs).
 - `register_or_reidentify(data)` is what a registration form does with a
   phone: a new phone registers; a known one signs in through
   `reidentify`'s check and budget, keeping every stored field (the typed
-  ones are dropped, and the page says so). A known phone with another
-  year is refused as already registered. That answer, and the success of
+  ones are dropped, and the page says so). Signing in rather than
+  refusing: people forget they registered, or register again on a new
+  device, and they have just proved what the sign-in form asks, on the same
+  budget; sending them there would add a step and no safety. A known phone
+  with another year is refused as already registered. That answer, and the success of
   a new phone, do tell a registered phone from an unregistered one: a
   sign-up form cannot avoid it without creating a second entrant for one
   phone. It is bounded by the same per-phone budget, and learning that a
