@@ -49,3 +49,8 @@ def take(limit: str, *identifiers: str) -> bool:
 def retry_after(limit: str, *identifiers: str) -> int:
     stats = _limiter().get_window_stats(parse(limit), "quiz", *identifiers)
     return max(1, int(stats.reset_time - time.time()))
+
+
+def clear(limit: str, *identifiers: str) -> None:
+    """Forget every use counted against `limit` for `identifiers`."""
+    _limiter().clear(parse(limit), "quiz", *identifiers)

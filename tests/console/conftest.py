@@ -81,10 +81,11 @@ def as_staff(app, world):
 
     def make(username: str) -> FlaskClient:
         with app.app_context():
-            staff_id = db.session.scalar(db.select(Staff.id).where(Staff.username == username))
+            staff = db.session.scalar(db.select(Staff).where(Staff.username == username))
+            user_id = staff.get_id()  # "id:session version", as login_user keeps it
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(staff_id)
+            session["_user_id"] = user_id
             session["_fresh"] = True
             session[SESSION_KEY] = int(time.time())
         return client
