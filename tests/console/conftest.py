@@ -60,10 +60,22 @@ def world(app) -> World:
         return World({code: u.id for code, u in units.items()}, c1.id, c2.id, bank_1.id, bank_2.id)
 
 
-def sign_in(client: FlaskClient, username: str, password: str = PASSWORD):
-    page = client.get("/console/login")
+def sign_in(
+    client: FlaskClient,
+    username: str,
+    password: str = PASSWORD,
+    *,
+    next: str | None = None,  # noqa: A002 - the query parameter's name
+    address: str = "127.0.0.1",
+):
+    """Sign in through the form, from `address` (the client's IP as the server sees it)."""
+    query = {"next": next} if next is not None else {}
+    environ = {"REMOTE_ADDR": address}
+    page = client.get("/console/login", query_string=query, environ_base=environ)
     return client.post(
         "/console/login",
+        query_string=query,
+        environ_base=environ,
         data={"csrf_token": csrf_from(page.text), "username": username, "password": password},
     )
 
