@@ -12,8 +12,8 @@ counted against budgets of two kinds:
   otherwise the client's IP address. A stranger cannot make a device cookie
   for someone else's account, so the owner signing in from a browser used
   before has a budget nobody else can spend.
-- Per account, shared by every client without such a cookie: 30 tries in
-  15 minutes. It bounds a guesser spread over many addresses (at most 120
+- Per account, shared by every client without such a cookie: 30 failed
+  tries in 15 minutes (a success gives its try back). It bounds a guesser spread over many addresses (at most 120
   guesses an hour against an account from browsers that never signed in
   to it, however many addresses they use), and it is the only
   budget a stranger can exhaust for the owner: only for the owner's
@@ -82,9 +82,14 @@ def take(client: Client) -> int | None:
 
 
 def forgive(client: Client) -> None:
-    """After a success: this client's typos no longer count (the shared budget keeps its count)."""
-    for limit, identifiers in client.budgets()[: len(PER_CLIENT)]:
+    """After a success: this client's typos no longer count, and the success itself
+    is given back to the shared budget (which counts failures only, so staff sharing
+    an account can sign in from many new browsers at once)."""
+    own, shared = client.budgets()[: len(PER_CLIENT)], client.budgets()[len(PER_CLIENT) :]
+    for limit, identifiers in own:
         throttle.clear(limit, *identifiers)
+    for limit, identifiers in shared:
+        throttle.give_back(limit, *identifiers)
 
 
 def remember_device(response, staff: Staff, client: Client) -> None:
