@@ -13,12 +13,21 @@ counted against budgets of two kinds:
   for someone else's account, so the owner signing in from a browser used
   before has a budget nobody else can spend.
 - Per account, shared by every client without such a cookie: 30 failed
-  tries in 15 minutes (a success gives its try back). It bounds a guesser spread over many addresses (at most 120
-  guesses an hour against an account from browsers that never signed in
-  to it, however many addresses they use), and it is the only
-  budget a stranger can exhaust for the owner: only for the owner's
-  sign-ins from browsers not used before, only while the guessing goes
-  on, and for at most 15 minutes after it stops.
+  tries in 15 minutes (a success gives its try back, so staff sharing an
+  account can sign in from many new browsers). It bounds a guesser spread
+  over many addresses: at most 120 guesses an hour against an account
+  from browsers that never signed in to it, however many addresses they
+  use.
+
+What a stranger who knows the name can do to the owner: nothing to a
+browser the owner signed in with before; a new browser of the owner's is
+refused only if it shares the stranger's address (one office, one carrier
+gateway) or while the stranger guesses from many addresses, and for at
+most 15 minutes after the guessing stops (no window is longer). The address is the
+one the web server sees: behind a reverse proxy that does not pass it on,
+every new browser shares one address budget per account, and a single
+stranger can hold new browsers off the way many addresses would; known
+browsers are unaffected either way.
 
 Each try is taken (counted and tested in one atomic Redis step, see
 `throttle.take`) *before* the password is checked, so parallel guesses
