@@ -83,10 +83,19 @@ def identify(name: str, staff: Staff | None) -> Client:
 
 
 def take(client: Client) -> int | None:
-    """Count one try: None if it may go ahead, else the seconds to wait."""
+    """Count one try: None if it may go ahead, else the seconds to wait.
+
+    A refused try counts nowhere: what it took from the budgets before the
+    one that refused it is given back, so someone held off by the shared
+    budget does not also use up their own.
+    """
+    taken: list[tuple[str, tuple[str, ...]]] = []
     for limit, identifiers in client.budgets():
         if not throttle.take(limit, *identifiers):
+            for earlier, earlier_identifiers in taken:
+                throttle.give_back(earlier, *earlier_identifiers)
             return throttle.retry_after(limit, *identifiers)
+        taken.append((limit, identifiers))
     return None
 
 

@@ -106,6 +106,17 @@ def test_guessing_from_many_addresses_locks_out_only_new_browsers_and_for_15_min
     assert sign_in(device, "org1", address=OWNER_AWAY).status_code == 303
 
 
+def test_tries_refused_by_the_shared_budget_do_not_use_up_the_owners_own(app, world):
+    with app.app_context():
+        fill_shared_budget("org1")
+    browser = app.test_client()
+    for _ in range(6):  # the owner, on a new browser, tries again and again meanwhile
+        assert sign_in(browser, "org1", address=OWNER_AWAY).status_code == 429
+    with app.app_context():  # 15 minutes later, the guessing over
+        throttle.clear(lockout.UNKNOWN_CLIENTS, *lockout.Client("org1", None, "").budgets()[-1][1])
+    assert sign_in(browser, "org1", address=OWNER_AWAY).status_code == 303
+
+
 def test_a_new_password_voids_the_devices(app, world):
     device = signed_in_device(app)
     with app.app_context():
