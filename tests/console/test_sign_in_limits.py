@@ -96,7 +96,7 @@ def test_a_stranger_cannot_lock_the_owner_out(app, world):
 
 
 def test_guessing_from_many_addresses_locks_out_only_new_browsers_and_for_15_minutes(app, world):
-    device = signed_in_device(app)
+    device = signed_in_device(app)  # its success gave back its try: the budget is whole
     with app.app_context():
         fill_shared_budget("org1")
     refused = sign_in(app.test_client(), "org1", address=OWNER_AWAY)
