@@ -52,6 +52,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(console_bp)
     app.register_blueprint(conferences_bp)
     app.wsgi_app = AttemptFastPath(app, app.wsgi_app)
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     web.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

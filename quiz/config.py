@@ -114,6 +114,12 @@ class Config:
     # Seconds a finished round waits for late scoring before it is closed and
     # its prediction reference frozen.
     ROUND_CLOSE_DELAY_SECONDS = 30
+    # Reverse proxies in front of the web servers that set X-Forwarded-For
+    # (1 behind deploy/nginx.conf). The client's address then comes from
+    # that header, so per-address sign-in budgets and the audit log see the
+    # client, not nginx. 0 trusts no header: without a proxy, anyone could
+    # write it.
+    TRUSTED_PROXIES = 0
 
     @classmethod
     def load(cls) -> dict:
@@ -136,6 +142,7 @@ class Config:
             "SCORING_BATCH_SIZE",
             "SCORING_CLAIM_IDLE_MS",
             "ROUND_CACHE_SECONDS",
+            "TRUSTED_PROXIES",
         ):
             values[name] = _env_int(name, values[name])
         return values
