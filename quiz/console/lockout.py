@@ -24,10 +24,11 @@ browser the owner signed in with before; a new browser of the owner's is
 refused only if it shares the stranger's address (one office, one carrier
 gateway) or while the stranger guesses from many addresses, and for at
 most 15 minutes after the guessing stops (no window is longer). The address is the
-one the web server sees: behind a reverse proxy that does not pass it on,
-every new browser shares one address budget per account, and a single
-stranger can hold new browsers off the way many addresses would; known
-browsers are unaffected either way.
+client's as the web server learns it: behind nginx, from X-Forwarded-For
+when `TRUSTED_PROXIES` says how many proxies set it. Left at 0 behind a
+proxy, every new browser shares one address budget per account, and a
+single stranger can hold new browsers off the way many addresses would;
+known browsers are unaffected either way.
 
 Each try is taken (counted and tested in one atomic Redis step, see
 `throttle.take`) *before* the password is checked, so parallel guesses
