@@ -62,8 +62,8 @@ def import_bank(path: Path, code: str, title: str | None, dry_run: bool) -> None
     """Import a question bank workbook (the template's layout), all or nothing."""
     from quiz.banks.importer import apply_import, existing_keys
     from quiz.banks.reader import read_bank
-    from quiz.banks.workbook import FileRefused
     from quiz.models import QuestionBank
+    from quiz.spreadsheets import FileRefused
 
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == code))
     try:

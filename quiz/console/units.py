@@ -28,14 +28,13 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from quiz.banks.spec import MAX_FILE_BYTES
-from quiz.banks.workbook import FileRefused
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow
 from quiz.console.audit_log import record
 from quiz.console.downloads import send_workbook
 from quiz.extensions import db, get_redis
 from quiz.models import Unit
+from quiz.spreadsheets import MAX_FILE_BYTES, FileRefused
 from quiz.text import fold
 from quiz.units.importer import apply_units
 from quiz.units.operations import (
