@@ -13,10 +13,11 @@ openpyxl's read-only mode cannot say three things a complete import needs:
 - Whether the XML is damaged after the point where reading stops: a raw
   control character, or a part cut short before `</worksheet>`.
 
-A regular expression over the bytes does this at disk speed: a region
-without any value marker (formatting only) is skipped by counting its row
-tags. Comments and CDATA sections could hide tags from it, so a sheet that
-has either is read to its end instead (`last_row` None).
+Byte searches do this at about the speed of unzipping: tags are walked
+only up to the last value marker of each chunk, and the rest (formatting
+only) just moves the row numbering on. Comments and CDATA sections could
+hide tags from it, so a sheet that has either is read to its end instead
+(`last_row` None).
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ _ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*?)>")
 _ROW_REF = re.compile(rb"(?<![\w:.-])r\s*=\s*[\"'](\d+)[\"']")
 _CELL_REF = re.compile(rb"(?<![\w:.-])r\s*=\s*[\"']([A-Za-z]{1,3})\d+[\"']")
 _TYPE = re.compile(rb"(?<![\w:.-])t\s*=\s*[\"'](\w+)[\"']")
-_RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet\b")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?worksheet>\s*$")
 _HIDING = (b"<![CDATA[", b"<!--")
+_GAP = (b" ", b">", b"/", b"\t", b"\n", b"\r")
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -54,8 +57,10 @@ class SheetScan:
 class _Scanner:
     """Follows rows and cells through the tags; state survives chunk boundaries."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: bytes) -> None:
         self.scan = SheetScan()
+        self.row_tag = b"<" + prefix + b"row"
+        self.markers = tuple(b"<" + prefix + name for name in (b"v", b"is", b"f"))
         self.row = 0
         self.column = -1
         self.marked = False  # the current row is counted already
@@ -67,21 +72,43 @@ class _Scanner:
         self.value_at = -1
 
     def feed(self, part: bytes) -> None:
+        """Walk the tags up to the row after the last value marker; skip the rest."""
         if any(mark in part for mark in _HIDING):
             self.exact = False
-        if not self.in_cell and not _MARK.search(part):
-            self._skip(part)
-        else:
-            for match in _TAG.finditer(part):
+        last, end = self._last_marker(part), 0
+        if last >= 0 or self.in_cell:
+            after = part.find(self.row_tag, last + 1)
+            end = after if after >= 0 else len(part)
+            for match in _TAG.finditer(part, 0, end):
                 self._tag(match)
+        self._skip(part, end)
         self.offset += len(part)
 
-    def _skip(self, part: bytes) -> None:
-        """A stretch without values: only the row numbering moves on."""
-        starts = _ROW_START.findall(part)
-        if not starts:
+    def _last_marker(self, part: bytes) -> int:
+        """Where the part's last <v>, <is> or <f> starts (-1: none), by byte searches:
+        candidates like <formula1> are checked and passed over."""
+        best = -1
+        for marker in self.markers:
+            at = len(part)
+            while (at := part.rfind(marker, 0, at)) > best:
+                if _MARK.match(part, at):
+                    best = at
+                    break
+        return best
+
+    def _skip(self, part: bytes, start: int) -> None:
+        """Rows without values (formatting only): only the row numbering moves on."""
+        at = part.rfind(self.row_tag, start)
+        while at >= 0 and part[at + len(self.row_tag) : at + len(self.row_tag) + 1] not in _GAP:
+            at = part.rfind(self.row_tag, start, at)  # <rowBreaks>, not a row
+        if at < 0:
             return
         self.marked, self.column = False, -1
+        numbered = _ROW_REF.search(part, at, part.find(b">", at))
+        if numbered:
+            self.row = int(numbered.group(1))
+            return
+        starts = _ROW_START.findall(part, start)  # rows without numbers: rare, counted
         for back, attributes in enumerate(reversed(starts)):
             numbered = _ROW_REF.search(attributes)
             if numbered:
@@ -153,15 +180,17 @@ def _column_index(letters: bytes) -> int:
 
 def scan_sheet(archive: zipfile.ZipFile, name: str) -> SheetScan:
     """The sheet's content rows and unsaved formulas; FileRefused if its XML is damaged."""
-    scanner = _Scanner()
+    scanner = None
     carry = tail = b""
     try:
         with archive.open(name) as stream:
             while chunk := stream.read(CHUNK_BYTES):
-                if not scanner.offset and not carry and chunk.startswith(_UTF16):
-                    return SheetScan(last_row=None)  # no program we know writes this
-                if _RAW_CONTROL.search(chunk):
-                    raise damaged()
+                if scanner is None:
+                    if chunk.startswith(_UTF16):
+                        return SheetScan(last_row=None)  # no program we know writes this
+                    scanner = _Scanner(_prefix(chunk))
+                if len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk):
+                    raise damaged()  # XML cannot hold these raw
                 buffer = carry + chunk
                 cut = buffer.rfind(b">") + 1
                 scanner.feed(buffer[:cut])
@@ -171,8 +200,16 @@ def scan_sheet(archive: zipfile.ZipFile, name: str) -> SheetScan:
                 tail = (tail + chunk)[-256:]
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as exc:
         raise damaged() from exc
-    if not _END.search(tail):
-        raise damaged()  # cut short
+    if scanner is None or not _END.search(tail):
+        raise damaged()  # empty, or cut short
     if not scanner.exact:
         scanner.scan.last_row = None
     return scanner.scan
+
+
+def _prefix(head: bytes) -> bytes:
+    """The namespace prefix of the sheet's elements: b"" mostly, b"x:" from some generators."""
+    root = _ROOT.search(head)
+    if root is None:
+        raise damaged()
+    return root.group(1) + b":" if root.group(1) else b""
