@@ -117,8 +117,11 @@ def _head(sheet, n: int) -> list[tuple]:
 
 
 def _read_rows(header: Header, scan: SheetScan, spec: SheetSpec, parse, report: Report) -> None:
-    if scan.content_rows > MAX_ROWS + header.row:
-        raise too_many_rows(MAX_ROWS)  # refused before parsing a single row
+    # Far too many rows with anything in them: refused before parsing one. The exact count,
+    # below, is of rows with text in the importer's columns (a numbering column people
+    # fill down the sheet, or cells of spaces, do not count).
+    if scan.content_rows > 2 * MAX_ROWS + header.row:
+        raise too_many_rows(MAX_ROWS)
     first, last = header.row + 1, scan.last_row
     if last is not None and last < first:
         return

@@ -43,11 +43,13 @@ def _formatting_down_the_sheet() -> str:
 
 def test_the_row_limit_counts_rows_with_content(importer, monkeypatch):
     monkeypatch.setattr("quiz.spreadsheets.reader.MAX_ROWS", 30)
-    blank = [None] * len(importer.header)
-    spaced = [importer.header]
+    width = len(importer.header)
+    spaced = [[*importer.header, "STT"]]
     for n in range(1, 31):  # 30 rows with content, 60 rows in all below the header
-        spaced += [importer.row(n), blank]
-    assert len(importer.read(xlsx(Sheet("Sheet1", spaced))).rows) == 30
+        spaced += [importer.row(n), [None] * width]
+    spaces = [[" "] * width] * 10  # cells of spaces only
+    numbered = [[None] * width + [n] for n in range(31, 46)]  # "STT" filled further down
+    assert len(importer.read(xlsx(Sheet("Sheet1", spaced + spaces + numbered))).rows) == 30
     one_more = [*spaced, importer.row(31)]
     with pytest.raises(FileRefused) as refused:
         importer.read(xlsx(Sheet("Sheet1", one_more)))
@@ -79,3 +81,18 @@ def test_a_generated_file_reads_whole_with_its_floats_and_dates(ctx, english):
 
 
 HEADER_7 = ["Mã câu hỏi", "Chủ đề", "Mức độ", "Câu hỏi", "Đáp án A", "Đáp án B", "Đáp án đúng"]
+
+
+def test_far_too_many_rows_are_refused_before_any_is_parsed(ctx, english, monkeypatch):
+    """More than twice the limit in rows with anything in them: refused from the scan alone.
+    Row 12 holds a number openpyxl cannot parse, so parsing would have called it damaged."""
+    from quiz.units.reader import read_units
+
+    monkeypatch.setattr("quiz.spreadsheets.reader.MAX_ROWS", 30)
+    rows = [["Mã đơn vị", "Tên đơn vị"]] + [[f"X{n}", f"Xã {n}"] for n in range(1, 62)]
+    rows[11][1] = Number("không phải số")
+    with pytest.raises(FileRefused) as refused:
+        read_units(xlsx(Sheet("Sheet1", rows)))
+    assert str(refused.value.message) == (
+        "The file has more than 30 rows; split it into several files."
+    )
