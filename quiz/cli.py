@@ -81,7 +81,9 @@ def import_bank(path: Path, code: str, title: str | None, dry_run: bool) -> None
     if result.problems:
         for problem in result.problems:
             click.echo(describe(problem), err=True)
-        refuse(_("%(n)s problems found; nothing was imported.", n=len(result.problems)))
+        if result.problems.unlisted:
+            click.echo(_("… and %(n)s more.", n=result.problems.unlisted), err=True)
+        refuse(_("%(n)s problems found; nothing was imported.", n=result.problems.total))
     if dry_run:
         click.echo(
             _("%(n)s questions are valid (dry run, nothing written).", n=len(result.questions))

@@ -21,7 +21,7 @@ from quiz.text import fold, text_key
 __all__ = ["ParsedQuestion", "Problem", "ReadResult", "parse_correct", "read_bank"]
 
 
-@dataclass
+@dataclass(slots=True)  # thousands of them are held at once
 class ParsedQuestion:
     row: int
     code: str

@@ -66,7 +66,7 @@ SPEC = SheetSpec(
 )
 
 
-@dataclass
+@dataclass(slots=True)  # thousands of them are held at once
 class DelegateRow:
     row: int
     full_name: str

@@ -23,9 +23,10 @@ from quiz.text import nfc, squash
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _BREAK = re.compile(r"[\t\n\x0b\x0c\r\x1c-\x1f\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
-# Anything that squash() would change besides NFC: clean text is kept as the same object,
-# so a large file's text is not held twice in memory.
-_UNTIDY = re.compile(r"^\s|\s$|\s\s|[^\S ]")
+# Control characters and every white space squash() folds but " ": text without them (and
+# without leading, trailing or double spaces) is kept as the same object, so a large file's
+# text is not held twice in memory, and costs one search.
+_SUSPECT = re.compile(r"[\x00-\x1f\x7f-\x9f\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 
 
 def decode_escapes(text: str) -> str:
@@ -39,9 +40,8 @@ def clean_text(text: str) -> str:
     """Escapes decoded, line breaks as spaces, control characters dropped, NFC,
     white space folded."""
     text = decode_escapes(text)
-    text = _CONTROL.sub("", _BREAK.sub(" ", text))
-    if _UNTIDY.search(text):
-        return squash(text)
+    if _SUSPECT.search(text) or text[:1] == " " or text[-1:] == " " or "  " in text:
+        return squash(_CONTROL.sub("", _BREAK.sub(" ", text)))
     return nfc(text)
 
 

@@ -10,6 +10,8 @@ streamed a row at a time. The member count is read from the archive's end
 record before `zipfile` builds its directory, so a file of a million empty
 members costs nothing either.
 
+Shared strings are the one part openpyxl holds whole that can be large; its
+cost in Python memory is added up from the bytes before openpyxl reads it.
 The figures below keep reading any accepted file under twice the memory of
 a web process at rest (bench/workbook_memory.py measures it).
 """
@@ -17,10 +19,15 @@ a web process at rest (bench/workbook_memory.py measures it).
 from __future__ import annotations
 
 import io
+import re
 import struct
+import sys
 import zipfile
 
 from flask_babel import lazy_gettext as _l
+from openpyxl.packaging.manifest import Manifest
+from openpyxl.xml.constants import SHARED_STRINGS
+from openpyxl.xml.functions import fromstring
 
 from quiz.spreadsheets.problems import FileRefused, damaged
 
@@ -28,10 +35,13 @@ MAX_FILE_BYTES = 10 * 1024 * 1024  # the upload limit
 MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024  # every part together
 MAX_SHEET_BYTES = 256 * 1024 * 1024  # one worksheet: streamed, never held whole
 MAX_PART_BYTES = 48 * 1024 * 1024  # any other part: loaded whole by openpyxl
+MAX_STRINGS_MEMORY = 56 * 1024 * 1024  # the shared strings, as Python will hold them
 MAX_COMPRESSION_RATIO = 200  # per part; deflate on real sheets gives under 60
 RATIO_FLOOR_BYTES = 1024 * 1024  # smaller parts can do no harm at any ratio
 MAX_MEMBERS = 1000  # a workbook of 100 sheets with drawings has about 400
 MAX_ROWS = 20_000  # rows with content, below the header
+MAX_CELL_CHARS = 2_000  # a cell's text is kept to its column's limit, or to this
+MAX_LISTED_PROBLEMS = 1_000  # more are counted, not kept
 HEADER_SEARCH_ROWS = 10  # the header row is among a sheet's first rows
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -46,7 +56,8 @@ def check_xlsx(data: bytes) -> None:
     if _member_count(data) > MAX_MEMBERS:
         raise _unpacks_too_much()
     try:
-        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise damaged() from exc
     if "xl/workbook.xml" not in {i.filename for i in infos}:
@@ -56,6 +67,8 @@ def check_xlsx(data: bytes) -> None:
             raise _unpacks_too_much()
     if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
         raise _unpacks_too_much()
+    with archive:
+        _check_shared_strings(archive)
 
 
 def is_worksheet(name: str) -> bool:
@@ -111,6 +124,48 @@ def _too_big(info: zipfile.ZipInfo) -> bool:
     if info.file_size <= RATIO_FLOOR_BYTES:
         return False
     return info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
+
+
+_STRING_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?si>")
+_CHUNK = 1 << 20
+
+
+def _check_shared_strings(archive: zipfile.ZipFile) -> None:
+    """openpyxl holds every shared string at once, and Python stores a text at 1, 2 or 4
+    bytes a character after its widest one: 48 MB of XML can cost 200 MB. The cost is
+    added up string by string from the bytes before openpyxl reads them."""
+    if shared_strings_cost(archive, stop_over=MAX_STRINGS_MEMORY) > MAX_STRINGS_MEMORY:
+        raise FileRefused(
+            _l("The file holds more text than one import can take; split it into several files.")
+        )
+
+
+def shared_strings_cost(archive: zipfile.ZipFile, stop_over: int | None = None) -> int:
+    """Bytes of Python memory the shared strings will take (counting stops past `stop_over`)."""
+    try:
+        types = Manifest.from_tree(fromstring(archive.read("[Content_Types].xml")))
+        found = types.find(SHARED_STRINGS)
+        if found is None:
+            return 0
+        cost, carry = 0, b""
+        with archive.open(found.PartName[1:]) as stream:
+            while chunk := stream.read(_CHUNK):
+                pieces = _STRING_END.split(carry + chunk)
+                carry = pieces.pop()
+                cost += sum(_string_cost(piece) for piece in pieces)
+                if len(carry) > _CHUNK:  # one string this long: counted at its widest
+                    cost, carry = cost + 4 * len(carry), b""
+                if stop_over is not None and cost > stop_over:
+                    break
+        return cost + _string_cost(carry)
+    except Exception as exc:  # noqa: BLE001 - openpyxl would fail on these parts too
+        raise damaged() from exc
+
+
+def _string_cost(piece: bytes) -> int:
+    if b"&#" in piece:  # a character reference may make the whole text 4 bytes a character
+        return 4 * len(piece) + 80
+    return sys.getsizeof(piece.decode("utf-8", "replace")) + 8
 
 
 def _unpacks_too_much() -> FileRefused:

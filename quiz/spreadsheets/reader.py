@@ -22,7 +22,7 @@ import openpyxl
 
 from quiz.spreadsheets.cells import cell_text
 from quiz.spreadsheets.header import Header, locate_header
-from quiz.spreadsheets.limits import MAX_ROWS, check_xlsx
+from quiz.spreadsheets.limits import MAX_CELL_CHARS, MAX_ROWS, check_xlsx
 from quiz.spreadsheets.problems import (
     Problem,
     damaged,
@@ -41,10 +41,13 @@ R = TypeVar("R", bound=Report)
 class Row:
     """One row with content as a row parser sees it: text by column key, and its problems."""
 
-    def __init__(self, number: int, fields: dict[str, str], unsaved: set[str], spec, report):
+    def __init__(
+        self, number: int, fields: dict[str, str], unsaved: set[str], lengths, spec, report
+    ):
         self.number = number
         self.fields = fields
         self.unsaved = unsaved  # keys whose formula has no saved value (reported already)
+        self.lengths = lengths  # keys of values cut to their limit → their full length
         self._spec = spec
         self._report = report
         self._problems = 0
@@ -137,23 +140,27 @@ def _read_rows(header: Header, scan: SheetScan, spec: SheetSpec, parse, report: 
         for column in spec.columns:
             if column.key in row.unsaved:
                 row.problem(column.key, unsaved_formula())
-            elif column.max_length and len(row[column.key]) > column.max_length:
-                row.problem(column.key, too_long(len(row[column.key]), column.max_length))
+            elif column.max_length and column.key in row.lengths:
+                row.problem(column.key, too_long(row.lengths[column.key], column.max_length))
         item = parse(row)
         if item is not None:
             report.rows.append(item)
 
 
 def _row(number: int, values: tuple, positions, scan: SheetScan, spec, report) -> Row | None:
-    fields, unsaved = {}, set()
+    """The row's text by column key, None if blank. A value over its column's limit (or
+    MAX_CELL_CHARS) is kept cut to it: the row cannot be imported anyway, and 20,000 rows
+    of 32,767 characters must not be held, nor echoed in messages."""
+    fields, unsaved, lengths = {}, set(), {}
     for column in spec.columns:
-        position = positions.get(column.key)
-        if position is None:
-            fields[column.key] = ""
-            continue
-        fields[column.key] = cell_text(values[position]) if position < len(values) else ""
+        position = positions.get(column.key, -1)
+        text = cell_text(values[position]) if 0 <= position < len(values) else ""
+        limit = column.max_length or MAX_CELL_CHARS
+        if len(text) > limit:
+            lengths[column.key], text = len(text), text[:limit]
+        fields[column.key] = text
         if (number, position) in scan.unsaved:
             unsaved.add(column.key)
     if not unsaved and not any(fields.values()):
         return None
-    return Row(number, fields, unsaved, spec, report)
+    return Row(number, fields, unsaved, lengths, spec, report)

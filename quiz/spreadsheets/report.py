@@ -7,16 +7,40 @@ from typing import Generic, TypeVar
 
 from flask_babel import gettext
 
+from quiz.spreadsheets.limits import MAX_LISTED_PROBLEMS
 from quiz.spreadsheets.problems import Problem
 
 T = TypeVar("T")
+
+
+class ProblemList(list):
+    """The problems as listed: the first MAX_LISTED_PROBLEMS kept, the rest only counted.
+
+    A file with thousands of problems is fixed from its first ones, and
+    200,000 problems (a sheet of wrong columns) would take more memory than
+    the file's rows and a page nobody reads.
+    """
+
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__(problems)
+        self.unlisted = 0
+
+    def append(self, problem: Problem) -> None:
+        if len(self) < MAX_LISTED_PROBLEMS:
+            super().append(problem)
+        else:
+            self.unlisted += 1
+
+    @property
+    def total(self) -> int:
+        return len(self) + self.unlisted
 
 
 @dataclass
 class Report(Generic[T]):
     sheet: str = ""
     rows: list[T] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: ProblemList = field(default_factory=ProblemList)
 
     @property
     def ok(self) -> bool:

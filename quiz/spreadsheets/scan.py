@@ -79,10 +79,35 @@ class _Scanner:
         if last >= 0 or self.in_cell:
             after = part.find(self.row_tag, last + 1)
             end = after if after >= 0 else len(part)
-            for match in _TAG.finditer(part, 0, end):
-                self._tag(match)
+            if self.in_cell or self._has_formula(part, end):
+                for match in _TAG.finditer(part, 0, end):
+                    self._tag(match)
+            else:
+                self._rows(part, end)
         self._skip(part, end)
         self.offset += len(part)
+
+    def _has_formula(self, part: bytes, end: int) -> bool:
+        at = part.find(self.markers[2], 0, end)
+        while at >= 0:
+            if _MARK.match(part, at):
+                return True
+            at = part.find(self.markers[2], at + 1, end)
+        return False
+
+    def _rows(self, part: bytes, end: int) -> None:
+        """Rows without formulas need no cell-by-cell walk: a row has content if a value
+        marker lies between its start and the next row's."""
+        since = 0
+        for start in _ROW_START.finditer(part, 0, end):
+            if _MARK.search(part, since, start.start()):
+                self._mark()
+            numbered = _ROW_REF.search(start.group(1))
+            self.row = int(numbered.group(1)) if numbered else self.row + 1
+            self.marked, self.column = False, -1
+            since = start.end()
+        if _MARK.search(part, since, end):
+            self._mark()
 
     def _last_marker(self, part: bytes) -> int:
         """Where the part's last <v>, <is> or <f> starts (-1: none), by byte searches:

@@ -81,7 +81,7 @@ class KnownUnit:
     merged: bool
 
 
-@dataclass
+@dataclass(slots=True)  # thousands of them are held at once
 class UnitRow:
     row: int
     code: str

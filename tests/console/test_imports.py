@@ -80,3 +80,13 @@ def test_the_delegate_preview_names_the_sheet_it_read(as_staff, world, conferenc
     response = send(as_staff("org1"), upload_url("delegates", world, conference_id), data)
     assert response.status_code == 200
     assert "No problem found in sheet “Danh sách”: 1 delegates ready to import." in response.text
+
+
+def test_a_file_with_thousands_of_problems_lists_the_first_and_counts_all(as_staff, world):
+    rows = [bank_row(f"Q{n}", text="") for n in range(1, 1_101)]
+    data = xlsx(Sheet("Câu hỏi", [BANK_HEADER, *rows]))
+    response = send(as_staff("org1"), upload_url("banks", world, 0), data)
+    assert response.status_code == 422
+    assert "1100 problems: nothing was imported." in response.text
+    assert response.text.count("The question is missing.") == 1_000
+    assert "… and 100 more." in response.text

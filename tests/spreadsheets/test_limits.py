@@ -76,3 +76,50 @@ def test_an_archive_of_too_many_parts_is_refused(ctx, english):
     with pytest.raises(FileRefused) as refused:
         read_units(out.getvalue())
     assert str(refused.value.message) == TOO_MUCH
+
+
+def test_an_over_long_value_is_reported_whole_and_kept_cut(ctx, english):
+    """Units are kept with their problems (the checks across rows need them): a cell of
+    30,000 characters is kept at its column's limit, its full length in the message."""
+    from quiz.units.reader import read_units
+
+    data = xlsx(Sheet("Sheet1", [["Mã đơn vị", "Tên đơn vị"], ["X", "Xã " + "a" * 29_997]]))
+    result = read_units(data)
+    assert [str(p.message) for p in result.problems] == ["Too long: 30000 characters, at most 200."]
+    assert len(result.rows[0].name) == 200
+
+
+def test_problems_past_the_first_thousand_are_counted_not_kept(ctx, english):
+    from quiz.units.reader import read_units
+
+    rows = [["Mã đơn vị", "Tên đơn vị"]] + [[f"X{n}", None] for n in range(1, 1_201)]
+    problems = read_units(xlsx(Sheet("Sheet1", rows))).problems
+    assert (len(problems), problems.unlisted, problems.total) == (1_000, 200, 1_200)
+    assert (problems[-1].row, str(problems[-1].message)) == (1_001, "The unit name is missing.")
+
+
+def test_shared_strings_are_refused_by_what_python_would_hold(ctx, english, monkeypatch):
+    """The same 300 kB of text costs 300 kB in Python, or 1.2 MB once each string holds a
+    character outside the Basic Multilingual Plane (4 bytes a character)."""
+    from quiz.units.reader import read_units
+
+    monkeypatch.setattr("quiz.spreadsheets.limits.MAX_STRINGS_MEMORY", 1_000_000)
+    rng = random.Random(4)
+
+    def units(mark: str) -> bytes:
+        names = [
+            mark + "".join(rng.choices("abcdeghiklmnopqrstuvxy ", k=3_000)) for _ in range(100)
+        ]
+        return xlsx(
+            Sheet(
+                "Sheet1",
+                [["Mã đơn vị", "Tên đơn vị"]] + [[f"X{n}", name] for n, name in enumerate(names)],
+            )
+        )
+
+    assert read_units(units("")).rows  # read, with its names reported too long
+    with pytest.raises(FileRefused) as refused:
+        read_units(units("😀"))
+    assert str(refused.value.message) == (
+        "The file holds more text than one import can take; split it into several files."
+    )
