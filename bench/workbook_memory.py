@@ -16,10 +16,13 @@ limit) of random Vietnamese text:
 - limit: questions of ordinary length (about 400 characters with their
   options) and a picture, just under the 10 MB upload limit;
 - text: the longest questions the limits accept (the text limit,
-  MAX_STRINGS_MEMORY, comes before the upload limit);
+  MAX_TEXT_MEMORY, comes before the upload limit);
 - widest: the same in the form that costs Python the most memory per
   byte: every text holds a character outside the Basic Multilingual Plane,
   so each of its characters takes 4 bytes;
+- inline: the widest as inline strings (openpyxl, report generators);
+- copied: the widest with two spaces in every text, so that cleaning makes
+  a copy of every one while openpyxl still holds the original;
 - bomb: one part that unpacks 1,000 times its size (refused before parsing).
 """
 
@@ -57,12 +60,21 @@ def _text(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(SYLLABLES) for _ in range(words)).capitalize()
 
 
-def _workbook(strings: list[str], rows: list[list[int | str]]) -> bytes:
-    """Rows of shared-string indices (int) or inline numbers (str), as Excel writes them."""
+def _cell(ref: str, index: int, strings: list[str], inline: bool) -> str:
+    if inline:
+        return f'<c r="{ref}" t="inlineStr"><is><t>{escape(strings[index])}</t></is></c>'
+    return f'<c r="{ref}" t="s"><v>{index}</v></c>'
+
+
+def _workbook(strings: list[str], rows: list[list[int]], inline: bool = False) -> bytes:
+    """Rows of indices into `strings`: shared strings as Excel writes them, or inline
+    strings as openpyxl and report generators do."""
     body = []
     for n, row in enumerate(rows, 1):
-        cells = "".join(f'<c r="{chr(65 + c)}{n}" t="s"><v>{v}</v></c>' for c, v in enumerate(row))
+        cells = "".join(_cell(f"{chr(65 + c)}{n}", v, strings, inline) for c, v in enumerate(row))
         body.append(f'<row r="{n}">{cells}</row>')
+    if inline:
+        strings = []
     sheet = f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(body)}</sheetData></worksheet>'
     table = "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
     parts = {
@@ -100,7 +112,7 @@ def _workbook(strings: list[str], rows: list[list[int | str]]) -> bytes:
     return out.getvalue()
 
 
-def bank(words: int, mark: str = "") -> bytes:
+def bank(words: int, mark: str = "", inline: bool = False) -> bytes:
     """20,000 questions (the row limit); `words` sets the length of their texts, `mark`
     starts every text."""
     rng = random.Random(1)
@@ -113,32 +125,35 @@ def bank(words: int, mark: str = "") -> bytes:
         strings += [mark + _text(rng, max(words // 4, 1)) for _ in range(4)]
         strings.append(mark + _text(rng, max(words // 2, 1)))
         rows.append([first, 10, 11, *range(first + 1, first + 6), 12, first + 6])
-    return _workbook(strings, rows)
+    return _workbook(strings, rows, inline)
 
 
-def largest(mark: str, limit: int, size) -> bytes:
+def largest(limit: int, size, **kind) -> bytes:
     """The bank with the longest texts whose `size` is within `limit`: sizes grow linearly
     with the length, so two probes give the estimate, then a word less until it fits."""
-    low, high = size(bank(20, mark)), size(bank(60, mark))
+    low, high = size(bank(20, **kind)), size(bank(60, **kind))
     words = int(20 + 40 * (limit - low) / (high - low))
-    while size(data := bank(words, mark)) > limit:
+    while size(data := bank(words, **kind)) > limit:
         words -= 1
     return data
 
 
 def text_cost(data: bytes) -> int:
+    """What the reader counts before parsing: shared strings and the sheet's inline ones."""
     from quiz.spreadsheets.limits import shared_strings_cost
+    from quiz.spreadsheets.scan import scan_sheet
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return shared_strings_cost(archive)
+        sheet = scan_sheet(archive, "xl/worksheets/sheet1.xml")
+        return shared_strings_cost(archive) + sheet.inline_text
 
 
-def most_text(mark: str) -> bytes:
+def most_text(**kind) -> bytes:
     """The most text the limits accept: the text limit or the upload limit, the first met."""
-    from quiz.spreadsheets.limits import MAX_FILE_BYTES, MAX_STRINGS_MEMORY
+    from quiz.spreadsheets.limits import MAX_FILE_BYTES, MAX_TEXT_MEMORY
 
-    data = largest(mark, MAX_STRINGS_MEMORY, text_cost)
-    return data if len(data) <= MAX_FILE_BYTES else largest(mark, MAX_FILE_BYTES, len)
+    data = largest(MAX_TEXT_MEMORY, text_cost, **kind)
+    return data if len(data) <= MAX_FILE_BYTES else largest(MAX_FILE_BYTES, len, **kind)
 
 
 def at_the_upload_limit() -> bytes:
@@ -209,8 +224,10 @@ def main() -> None:
 
     files = {
         "limit": at_the_upload_limit(),
-        "text": most_text(""),
-        "widest": most_text("😀 "),
+        "text": most_text(),
+        "widest": most_text(mark="😀 "),
+        "inline": most_text(mark="😀 ", inline=True),
+        "copied": most_text(mark="😀  "),  # two spaces: every text is copied when cleaned
         "bomb": bomb(),
     }
     with tempfile.TemporaryDirectory() as folder:

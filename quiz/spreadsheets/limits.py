@@ -10,8 +10,8 @@ streamed a row at a time. The member count is read from the archive's end
 record before `zipfile` builds its directory, so a file of a million empty
 members costs nothing either.
 
-Shared strings are the one part openpyxl holds whole that can be large; its
-cost in Python memory is added up from the bytes before openpyxl reads it.
+Text is what a read holds: its cost in Python memory is added up from the
+bytes (shared strings, inline strings) before a row is parsed.
 The figures below keep reading any accepted file under twice the memory of
 a web process at rest (bench/workbook_memory.py measures it).
 """
@@ -35,7 +35,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024  # the upload limit
 MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024  # every part together
 MAX_SHEET_BYTES = 256 * 1024 * 1024  # one worksheet: streamed, never held whole
 MAX_PART_BYTES = 48 * 1024 * 1024  # any other part: loaded whole by openpyxl
-MAX_STRINGS_MEMORY = 56 * 1024 * 1024  # the shared strings, as Python will hold them
+MAX_TEXT_MEMORY = 32 * 1024 * 1024  # the text read, as Python will hold it
 MAX_COMPRESSION_RATIO = 200  # per part; deflate on real sheets gives under 60
 RATIO_FLOOR_BYTES = 1024 * 1024  # smaller parts can do no harm at any ratio
 MAX_MEMBERS = 1000  # a workbook of 100 sheets with drawings has about 400
@@ -50,8 +50,11 @@ _END_RECORD = b"PK\x05\x06"
 _ZIP64_END_RECORD = b"PK\x06\x06"
 
 
-def check_xlsx(data: bytes) -> None:
-    """Refuse, with the reason, anything but a plain .xlsx archive within the limits."""
+def check_xlsx(data: bytes) -> int:
+    """Refuse, with the reason, anything but a plain .xlsx archive within the limits.
+
+    Returns what its shared strings will cost in memory (see check_text).
+    """
     _check_format(data)
     if _member_count(data) > MAX_MEMBERS:
         raise _unpacks_too_much()
@@ -68,7 +71,9 @@ def check_xlsx(data: bytes) -> None:
     if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
         raise _unpacks_too_much()
     with archive:
-        _check_shared_strings(archive)
+        cost = shared_strings_cost(archive, stop_over=MAX_TEXT_MEMORY)
+    check_text(cost)
+    return cost
 
 
 def is_worksheet(name: str) -> bool:
@@ -130,11 +135,16 @@ _STRING_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?si>")
 _CHUNK = 1 << 20
 
 
-def _check_shared_strings(archive: zipfile.ZipFile) -> None:
-    """openpyxl holds every shared string at once, and Python stores a text at 1, 2 or 4
-    bytes a character after its widest one: 48 MB of XML can cost 200 MB. The cost is
-    added up string by string from the bytes before openpyxl reads them."""
-    if shared_strings_cost(archive, stop_over=MAX_STRINGS_MEMORY) > MAX_STRINGS_MEMORY:
+def check_text(cost: int) -> None:
+    """Refuse a file whose text would take more memory than MAX_TEXT_MEMORY.
+
+    openpyxl holds every shared string at once, and Python stores a text at
+    1, 2 or 4 bytes a character after its widest one: 48 MB of XML can cost
+    200 MB. The cost is added up from the bytes before anything is parsed:
+    the shared strings here, a sheet's inline strings by scan.py. Cleaning
+    a text may copy it once more, so reading takes at most twice this.
+    """
+    if cost > MAX_TEXT_MEMORY:
         raise FileRefused(
             _l("The file holds more text than one import can take; split it into several files.")
         )
@@ -152,17 +162,18 @@ def shared_strings_cost(archive: zipfile.ZipFile, stop_over: int | None = None) 
             while chunk := stream.read(_CHUNK):
                 pieces = _STRING_END.split(carry + chunk)
                 carry = pieces.pop()
-                cost += sum(_string_cost(piece) for piece in pieces)
+                cost += sum(string_cost(piece) for piece in pieces)
                 if len(carry) > _CHUNK:  # one string this long: counted at its widest
                     cost, carry = cost + 4 * len(carry), b""
                 if stop_over is not None and cost > stop_over:
                     break
-        return cost + _string_cost(carry)
+        return cost + string_cost(carry)
     except Exception as exc:  # noqa: BLE001 - openpyxl would fail on these parts too
         raise damaged() from exc
 
 
-def _string_cost(piece: bytes) -> int:
+def string_cost(piece: bytes) -> int:
+    """Python memory for the text in `piece` (XML bytes), never less than it will take."""
     if b"&#" in piece:  # a character reference may make the whole text 4 bytes a character
         return 4 * len(piece) + 80
     return sys.getsizeof(piece.decode("utf-8", "replace")) + 8

@@ -22,7 +22,7 @@ import openpyxl
 
 from quiz.spreadsheets.cells import cell_text
 from quiz.spreadsheets.header import Header, locate_header
-from quiz.spreadsheets.limits import MAX_CELL_CHARS, MAX_ROWS, check_xlsx
+from quiz.spreadsheets.limits import MAX_CELL_CHARS, MAX_ROWS, check_text, check_xlsx
 from quiz.spreadsheets.problems import (
     Problem,
     damaged,
@@ -68,7 +68,7 @@ class Row:
 def read_workbook(data: bytes, spec: SheetSpec, parse: Callable[[Row], object], report: R) -> R:
     """Fill `report` from the workbook: `parse` gets every row with content below the
     header and returns what to keep (or None). Raises FileRefused."""
-    check_xlsx(data)
+    text_cost = check_xlsx(data)
     book = _guarded(lambda: _load(data))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -84,6 +84,7 @@ def read_workbook(data: bytes, spec: SheetSpec, parse: Callable[[Row], object], 
         if missing:
             report.problems.append(Problem(found.row, None, missing_columns(missing), report.sheet))
             return report
+        check_text(text_cost + scans[found.sheet.title].inline_text)
         _read_rows(found, scans[found.sheet.title], spec, parse, report)
     finally:
         book.close()

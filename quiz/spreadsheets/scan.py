@@ -12,6 +12,8 @@ openpyxl's read-only mode cannot say three things a complete import needs:
   and report generators write them): data-only reading gives None there.
 - Whether the XML is damaged after the point where reading stops: a raw
   control character, or a part cut short before `</worksheet>`.
+- How much memory its inline strings will take once read (limits.py adds
+  it to the shared strings' before any row is parsed).
 
 Byte searches do this at about the speed of unzipping: tags are walked
 only up to the last value marker of each chunk, and the rest (formatting
@@ -27,6 +29,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
+from quiz.spreadsheets.limits import string_cost
 from quiz.spreadsheets.problems import damaged
 
 CHUNK_BYTES = 1 << 20
@@ -52,6 +55,7 @@ class SheetScan:
     content_rows: int = 0
     last_row: int | None = 0  # None: unknown, read to the end
     unsaved: set[tuple[int, int]] = field(default_factory=set)  # (row, 0-based column)
+    inline_text: int = 0  # bytes of Python memory its inline strings may take, at most
 
 
 class _Scanner:
@@ -84,8 +88,20 @@ class _Scanner:
                     self._tag(match)
             else:
                 self._rows(part, end)
+            if part.find(self.markers[1], 0, end) >= 0:
+                self._inline_text(part, end)
         self._skip(part, end)
         self.offset += len(part)
+
+    def _inline_text(self, part: bytes, end: int) -> None:
+        """What rows holding inline strings (<is>) will cost once read: each such row's
+        XML counted as text, tags included, so never less than its strings."""
+        since = 0
+        for start in [*_ROW_START.finditer(part, 0, end), None]:
+            until = start.start() if start else end
+            if part.find(self.markers[1], since, until) >= 0:
+                self.scan.inline_text += string_cost(part[since:until])
+            since = start.end() if start else end
 
     def _has_formula(self, part: bytes, end: int) -> bool:
         at = part.find(self.markers[2], 0, end)

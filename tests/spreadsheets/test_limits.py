@@ -98,24 +98,21 @@ def test_problems_past_the_first_thousand_are_counted_not_kept(ctx, english):
     assert (problems[-1].row, str(problems[-1].message)) == (1_001, "The unit name is missing.")
 
 
-def test_shared_strings_are_refused_by_what_python_would_hold(ctx, english, monkeypatch):
+@pytest.mark.parametrize("strings", ["shared", "inline"])
+def test_text_is_refused_by_what_python_would_hold(ctx, english, monkeypatch, strings):
     """The same 300 kB of text costs 300 kB in Python, or 1.2 MB once each string holds a
-    character outside the Basic Multilingual Plane (4 bytes a character)."""
+    character outside the Basic Multilingual Plane (4 bytes a character): counted before
+    parsing, whether the strings are shared (Excel) or inline (generators)."""
     from quiz.units.reader import read_units
 
-    monkeypatch.setattr("quiz.spreadsheets.limits.MAX_STRINGS_MEMORY", 1_000_000)
+    monkeypatch.setattr("quiz.spreadsheets.limits.MAX_TEXT_MEMORY", 1_000_000)
     rng = random.Random(4)
 
     def units(mark: str) -> bytes:
-        names = [
-            mark + "".join(rng.choices("abcdeghiklmnopqrstuvxy ", k=3_000)) for _ in range(100)
-        ]
-        return xlsx(
-            Sheet(
-                "Sheet1",
-                [["Mã đơn vị", "Tên đơn vị"]] + [[f"X{n}", name] for n, name in enumerate(names)],
-            )
-        )
+        letters = "abcdeghiklmnopqrstuvxy "
+        names = [mark + "".join(rng.choices(letters, k=3_000)) for _ in range(100)]
+        rows = [["Mã đơn vị", "Tên đơn vị"]] + [[f"X{n}", name] for n, name in enumerate(names)]
+        return xlsx(Sheet("Sheet1", rows), strings=strings)
 
     assert read_units(units("")).rows  # read, with its names reported too long
     with pytest.raises(FileRefused) as refused:
