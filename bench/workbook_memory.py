@@ -133,7 +133,9 @@ def largest(limit: int, size, **kind) -> bytes:
     with the length, so two probes give the estimate, then a word less until it fits."""
     low, high = size(bank(20, **kind)), size(bank(60, **kind))
     words = int(20 + 40 * (limit - low) / (high - low))
-    while size(data := bank(words, **kind)) > limit:
+    while size(data := bank(max(words, 1), **kind)) > limit:
+        if words <= 1:
+            raise SystemExit(f"no bank of 20,000 questions fits {limit:,} ({kind})")
         words -= 1
     return data
 

@@ -35,7 +35,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024  # the upload limit
 MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024  # every part together
 MAX_SHEET_BYTES = 256 * 1024 * 1024  # one worksheet: streamed, never held whole
 MAX_PART_BYTES = 48 * 1024 * 1024  # any other part: loaded whole by openpyxl
-MAX_TEXT_MEMORY = 32 * 1024 * 1024  # the text read, as Python will hold it
+MAX_TEXT_MEMORY = 56 * 1024 * 1024  # the text read, as Python holds it, copies included
 MAX_COMPRESSION_RATIO = 200  # per part; deflate on real sheets gives under 60
 RATIO_FLOOR_BYTES = 1024 * 1024  # smaller parts can do no harm at any ratio
 MAX_MEMBERS = 1000  # a workbook of 100 sheets with drawings has about 400
@@ -140,9 +140,10 @@ def check_text(cost: int) -> None:
 
     openpyxl holds every shared string at once, and Python stores a text at
     1, 2 or 4 bytes a character after its widest one: 48 MB of XML can cost
-    200 MB. The cost is added up from the bytes before anything is parsed:
-    the shared strings here, a sheet's inline strings by scan.py. Cleaning
-    a text may copy it once more, so reading takes at most twice this.
+    200 MB. The cost is added up from the bytes before anything is parsed
+    (the shared strings here, a sheet's inline strings by scan.py), then the
+    reader adds every text it makes (a cleaned copy, a number as text) as
+    it goes.
     """
     if cost > MAX_TEXT_MEMORY:
         raise FileRefused(

@@ -13,6 +13,7 @@ goes up as it is.
 from __future__ import annotations
 
 import io
+import sys
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -48,6 +49,7 @@ class Row:
         self.fields = fields
         self.unsaved = unsaved  # keys whose formula has no saved value (reported already)
         self.lengths = lengths  # keys of values cut to their limit → their full length
+        self.copied = 0  # memory of the texts made for it (cleaned, cut, numbers as text)
         self._spec = spec
         self._report = report
         self._problems = 0
@@ -84,8 +86,9 @@ def read_workbook(data: bytes, spec: SheetSpec, parse: Callable[[Row], object], 
         if missing:
             report.problems.append(Problem(found.row, None, missing_columns(missing), report.sheet))
             return report
-        check_text(text_cost + scans[found.sheet.title].inline_text)
-        _read_rows(found, scans[found.sheet.title], spec, parse, report)
+        scan = scans[found.sheet.title]
+        check_text(text_cost + scan.inline_text)
+        _read_rows(found, scan, spec, parse, report, text_cost + scan.inline_text)
     finally:
         book.close()
     if not report.rows and not report.problems:
@@ -120,7 +123,8 @@ def _head(sheet, n: int) -> list[tuple]:
     return list(_each(sheet.iter_rows(max_row=n, values_only=True)))
 
 
-def _read_rows(header: Header, scan: SheetScan, spec: SheetSpec, parse, report: Report) -> None:
+def _read_rows(header: Header, scan: SheetScan, spec: SheetSpec, parse, report, spent: int):
+    """Rows up to the last with content; `spent`: what the text read so far costs."""
     # Far too many rows with anything in them: refused before parsing one. The exact count,
     # below, is of rows with text in the importer's columns (a numbering column people
     # fill down the sheet, or cells of spaces, do not count).
@@ -135,9 +139,10 @@ def _read_rows(header: Header, scan: SheetScan, spec: SheetSpec, parse, report: 
         row = _row(number, values, header.positions, scan, spec, report)
         if row is None:
             continue  # a blank row, or one that only carries formatting
-        counted += 1
+        counted, spent = counted + 1, spent + row.copied
         if counted > MAX_ROWS:
             raise too_many_rows(MAX_ROWS)
+        check_text(spent)  # cleaned copies of texts openpyxl still holds count too
         for column in spec.columns:
             if column.key in row.unsaved:
                 row.problem(column.key, unsaved_formula())
@@ -152,16 +157,21 @@ def _row(number: int, values: tuple, positions, scan: SheetScan, spec, report) -
     """The row's text by column key, None if blank. A value over its column's limit (or
     MAX_CELL_CHARS) is kept cut to it: the row cannot be imported anyway, and 20,000 rows
     of 32,767 characters must not be held, nor echoed in messages."""
-    fields, unsaved, lengths = {}, set(), {}
+    fields, unsaved, lengths, copied = {}, set(), {}, 0
     for column in spec.columns:
         position = positions.get(column.key, -1)
-        text = cell_text(values[position]) if 0 <= position < len(values) else ""
+        value = values[position] if 0 <= position < len(values) else None
+        text = cell_text(value)
         limit = column.max_length or MAX_CELL_CHARS
         if len(text) > limit:
             lengths[column.key], text = len(text), text[:limit]
+        if text and text is not value:
+            copied += sys.getsizeof(text)
         fields[column.key] = text
         if (number, position) in scan.unsaved:
             unsaved.add(column.key)
     if not unsaved and not any(fields.values()):
         return None
-    return Row(number, fields, unsaved, lengths, spec, report)
+    row = Row(number, fields, unsaved, lengths, spec, report)
+    row.copied = copied
+    return row

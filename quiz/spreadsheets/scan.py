@@ -45,6 +45,8 @@ _TYPE = re.compile(rb"(?<![\w:.-])t\s*=\s*[\"'](\w+)[\"']")
 _ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet\b")
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?worksheet>\s*$")
+_TEXT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?t\b[^>]*>(.*?)</(?:[A-Za-z_][\w.-]*:)?t>", re.S)
+_TEXT_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?t\b[^>/]*>")
 _HIDING = (b"<![CDATA[", b"<!--")
 _GAP = (b" ", b">", b"/", b"\t", b"\n", b"\r")
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
@@ -94,14 +96,16 @@ class _Scanner:
         self.offset += len(part)
 
     def _inline_text(self, part: bytes, end: int) -> None:
-        """What rows holding inline strings (<is>) will cost once read: each such row's
-        XML counted as text, tags included, so never less than its strings."""
-        since = 0
-        for start in [*_ROW_START.finditer(part, 0, end), None]:
-            until = start.start() if start else end
-            if part.find(self.markers[1], since, until) >= 0:
-                self.scan.inline_text += string_cost(part[since:until])
-            since = start.end() if start else end
+        """What the inline strings (<is><t>…</t></is>) will cost once read. A text cut by
+        the chunk's end is counted at 4 bytes a character up to there, and its rest (which
+        has no opening tag in the next chunk) not again."""
+        last = 0
+        for text in _TEXT.finditer(part, 0, end):
+            self.scan.inline_text += string_cost(text.group(1))
+            last = text.end()
+        opened = _TEXT_START.search(part, last, end)
+        if opened:
+            self.scan.inline_text += 4 * (end - opened.start())
 
     def _has_formula(self, part: bytes, end: int) -> bool:
         at = part.find(self.markers[2], 0, end)

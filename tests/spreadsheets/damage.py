@@ -29,6 +29,11 @@ def _control_character(content: bytes) -> bytes:
     )
 
 
+def _control_character_in_the_formatting(content: bytes) -> bytes:
+    """The same in the last row, which only carries formatting: reading stops before it."""
+    return content.replace(b"</row></sheetData>", b"\x01</row></sheetData>")
+
+
 def _not_a_workbook() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
@@ -48,6 +53,10 @@ def damaged_files(header: list[str], rows: list[list]) -> dict[str, tuple[bytes,
             DAMAGED,
         ),
         "control character": (edit_member(good, SHEET, _control_character), DAMAGED),
+        "control character after the data": (
+            edit_member(formatted, SHEET, _control_character_in_the_formatting),
+            DAMAGED,
+        ),
         "damaged second sheet": (
             edit_member(second, "xl/worksheets/sheet2.xml", _cut_in_half),
             DAMAGED,

@@ -120,3 +120,27 @@ def test_text_is_refused_by_what_python_would_hold(ctx, english, monkeypatch, st
     assert str(refused.value.message) == (
         "The file holds more text than one import can take; split it into several files."
     )
+
+
+def test_cleaned_copies_of_the_text_count_against_the_same_budget(ctx, english, monkeypatch):
+    """Texts needing cleaning (here double spaces) are copied while openpyxl still holds
+    the originals: a file of such texts costs twice what the same clean texts cost."""
+    from quiz.banks.reader import read_bank
+    from tests.banks.test_import import HEADER, row
+
+    monkeypatch.setattr("quiz.spreadsheets.limits.MAX_TEXT_MEMORY", 600_000)
+    rng = random.Random(5)
+
+    def bank(space: str) -> bytes:
+        texts = [
+            space.join(rng.choices(["nghị", "quyết", "đảng", "bộ"], k=380)) for _ in range(100)
+        ]
+        rows = [row(f"Q{n}", text=f"{n} {text}?") for n, text in enumerate(texts)]
+        return xlsx(Sheet("Câu hỏi", [HEADER, *rows]))
+
+    assert len(read_bank(bank(" ")).questions) == 100
+    with pytest.raises(FileRefused) as refused:
+        read_bank(bank("  "))
+    assert str(refused.value.message) == (
+        "The file holds more text than one import can take; split it into several files."
+    )

@@ -11,6 +11,7 @@ KINDS = [
     "truncated sheet",
     "truncated after the data",
     "control character",
+    "control character after the data",
     "damaged second sheet",
     "not a zip",
     "a zip that is not a workbook",
