@@ -22,7 +22,9 @@ limit) of random Vietnamese text:
   so each of its characters takes 4 bytes;
 - inline: the widest as inline strings (openpyxl, report generators);
 - copied: the widest with two spaces in every text, so that cleaning makes
-  a copy of every one while openpyxl still holds the original;
+  a copy of every one while openpyxl still holds the original (refused
+  part way, when originals and copies pass the text limit: the peak is
+  where reading stopped);
 - bomb: one part that unpacks 1,000 times its size (refused before parsing).
 """
 
