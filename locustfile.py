@@ -236,6 +236,11 @@ class Entrant(Contestant):
             f"/c/{CONTEST}/register", data=data, name="/c/[contest]/register", allow_redirects=False
         )
         self.registered = response.status_code == 303
+        if response.status_code in (200, 429):
+            # The random phone is someone's already, under another year of birth (the
+            # registration is refused, and retrying it would only spend that phone's
+            # budget of tries): this user becomes someone else.
+            self.on_start()
 
     @task
     def take_part(self) -> None:

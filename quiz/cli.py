@@ -197,8 +197,8 @@ def create_admin(
     if created:
         staff = Staff(username=username.lower())
         db.session.add(staff)
-    staff.full_name, staff.role, staff.unit_id = full_name, role, unit.id if unit else None
-    staff.is_active_account = True
-    staff.set_password(password)
+    staff.full_name = full_name
+    staff.set_access(role, unit.id if unit else None, active=True)
+    staff.set_password(password)  # for an existing account: every session of it ends
     db.session.commit()
     click.echo(f"{'Created' if created else 'Updated'} {role} account {staff.username}.")

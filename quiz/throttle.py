@@ -49,3 +49,21 @@ def take(limit: str, *identifiers: str) -> bool:
 def retry_after(limit: str, *identifiers: str) -> int:
     stats = _limiter().get_window_stats(parse(limit), "quiz", *identifiers)
     return max(1, int(stats.reset_time - time.time()))
+
+
+def clear(limit: str, *identifiers: str) -> None:
+    """Forget every use counted against `limit` for `identifiers`."""
+    _limiter().clear(parse(limit), "quiz", *identifiers)
+
+
+def give_back(limit: str, *identifiers: str) -> None:
+    """Return one use counted by `take`, for a try that turned out not to count.
+
+    `take` must count before the outcome is known (that is what makes it
+    atomic); a try that succeeds gives its use back here. The moving window
+    is a Redis list of the uses' times, newest first: dropping the newest
+    frees a place at once, as if the try had not been counted.
+    """
+    storage = _limiter().storage
+    key = storage.prefixed_key(parse(limit).key_for("quiz", *identifiers))
+    storage.get_connection().lpop(key)

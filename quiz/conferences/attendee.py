@@ -17,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from quiz.contest.identity import InvalidField, check_birth_year, normalize_phone
-from quiz.contest.registration import IdentityError, current_year, find_by_phone, register
+from quiz.contest.identity_rule import Entry, register_or_reidentify
+from quiz.contest.registration import current_year
 from quiz.extensions import db
 from quiz.models import CheckIn, Delegate, Entrant, Gender, Occupation, Round
 
@@ -93,12 +94,10 @@ def quiz_round(round_id: int | None) -> Round | None:
 
 
 def missing_for_quiz(delegate: Delegate) -> set[str]:
-    """Fields the quiz form must ask: entrants are identified by phone and year of birth."""
-    missing = {"occupation", "consent"}
+    """Fields the quiz form asks. The year of birth always: it is what proves who one is."""
+    missing = {"birth_year", "occupation", "consent"}
     if not delegate.phone:
         missing.add("phone")
-    if not delegate.birth_year:
-        missing.add("birth_year")
     if delegate.gender not in {g.value for g in Gender}:
         missing.add("gender")
     return missing
@@ -112,12 +111,18 @@ def _field(form, name: str, check):
         return None
 
 
-def entrant_for(delegate: Delegate, form) -> Entrant | None:
-    """Register (or recognise) the delegate as an entrant; None with form errors set."""
+def entrant_for(delegate: Delegate, form) -> Entry | None:
+    """The entrant this attendee is, by the rule of every path; None with form errors set.
+
+    Checking in proves presence, not identity: the phone on the delegate
+    record names the entrant, and the year of birth typed here (never the
+    one on record) proves it, on the phone's budget. The delegate record
+    only fills in a new entrant; an existing one is signed in unchanged.
+    """
     for f in form:
         f.errors = list(f.errors or [])
     phone = delegate.phone or _field(form, "phone", lambda: normalize_phone(form.phone.data))
-    year = delegate.birth_year or _field(
+    year = _field(
         form, "birth_year", lambda: check_birth_year(form.birth_year.data, current_year())
     )
     gender = delegate.gender if delegate.gender in {g.value for g in Gender} else form.gender.data
@@ -129,26 +134,26 @@ def entrant_for(delegate: Delegate, form) -> Entrant | None:
         form.consent.errors.append(_l("You must agree before taking part."))
     if any(f.errors for f in form):
         return None
-    known = find_by_phone(phone)
     data = {
         "full_name": delegate.full_name,
         "birth_year": year,
         "gender": gender,
         "phone": phone,
-        "citizen_id": known.citizen_id if known else None,  # never erased here
         "unit_id": delegate.unit_id,
         "unit_other": None if delegate.unit_id else (delegate.unit_name or None),
         "occupation": form.occupation.data,
     }
-    try:
-        entrant = register(data)
-    except IdentityError as exc:
-        getattr(form, exc.field).errors.append(exc.message)
-        return None
-    delegate.birth_year, delegate.gender = year, gender
-    if not delegate.phone and not _phone_taken(delegate.conference_id, phone):
-        delegate.phone = phone
-    return entrant
+    entry = register_or_reidentify(data)  # IdentityError to the view
+    _fill_blanks(delegate, entry.entrant)
+    return entry
+
+
+def _fill_blanks(delegate: Delegate, entrant: Entrant) -> None:
+    """What the delegate record lacked, from the entrant just proven (never the reverse)."""
+    delegate.birth_year = delegate.birth_year or entrant.birth_year
+    delegate.gender = delegate.gender or entrant.gender
+    if not delegate.phone and not _phone_taken(delegate.conference_id, entrant.phone):
+        delegate.phone = entrant.phone
 
 
 def _phone_taken(conference_id: int, phone: str) -> bool:

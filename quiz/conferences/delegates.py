@@ -87,20 +87,36 @@ def reissue(delegate: Delegate) -> None:
 
 
 def search(conference_id: int, text: str, limit: int = SEARCH_LIMIT) -> list[Delegate]:
-    """Delegates whose name contains the typed words (accents optional), or whose
-    phone ends with the typed digits (at least 4)."""
-    typed = squash(drop_control(text or ""))[:60]
-    query = select(Delegate).where(Delegate.conference_id == conference_id)
+    """For staff: delegates whose name contains the typed words (accents optional), or
+    whose phone ends with the typed digits (at least 4)."""
+    typed = _typed(text)
     digits = "".join(c for c in typed if c.isdigit())
     if digits and len(digits) == len(typed.replace(" ", "")):
         if len(digits) < 4:
             return []
-        query = query.where(Delegate.phone.like(f"%{digits}"))
-    else:
-        words = fold(typed).split()
-        if not words or len(" ".join(words)) < 2:
-            return []
-        query = query.where(*[Delegate.name_key.contains(w, autoescape=True) for w in words])
+        return _listed(conference_id, [Delegate.phone.like(f"%{digits}")], limit)
+    return find_by_name(conference_id, typed, limit)
+
+
+def find_by_name(conference_id: int, text: str, limit: int = SEARCH_LIMIT) -> list[Delegate]:
+    """Delegates whose name contains the typed words (accents optional).
+
+    The attendee's own search: it never looks at phones, whose last digits
+    prove who picks a name (`quiz.conferences.name_pick`).
+    """
+    words = fold(_typed(text)).split()
+    if not words or len(" ".join(words)) < 2:
+        return []
+    conditions = [Delegate.name_key.contains(w, autoescape=True) for w in words]
+    return _listed(conference_id, conditions, limit)
+
+
+def _typed(text: str) -> str:
+    return squash(drop_control(text or ""))[:60]
+
+
+def _listed(conference_id: int, conditions: list, limit: int) -> list[Delegate]:
+    query = select(Delegate).where(Delegate.conference_id == conference_id, *conditions)
     return list(db.session.scalars(query.order_by(Delegate.name_key).limit(limit)))
 
 
@@ -110,8 +126,3 @@ def find_by_phone_or_name(conference_id: int, phone: str | None, name: str) -> D
     conditions = [Delegate.phone == phone] if phone else []
     conditions.append((Delegate.name_key == fold(squash(name))) & Delegate.phone.is_(None))
     return db.session.scalar(query.where(or_(*conditions)).limit(1))
-
-
-def mask_phone(phone: str | None) -> str:
-    """Enough for a person to recognise their own number, not enough to read someone's."""
-    return f"{phone[:2]}•• ••• {phone[-3:]}" if phone else ""

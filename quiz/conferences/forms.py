@@ -247,6 +247,12 @@ class PhoneForm(Form):
     phone = StringField(_l("Mobile phone number"))
 
 
+class PickForm(Form):
+    """A name picked from the search, and the proof (checked in `name_pick`)."""
+
+    digits = StringField(_l("Last 4 digits of your phone number"))
+
+
 class WalkInForm(Form):
     """The name and phone are checked by the entrant rules (`quiz.contest.identity`)."""
 

@@ -26,15 +26,17 @@ from quiz.conferences.attendee import (
     use_pass,
 )
 from quiz.conferences.checkin import Scan, Where, record_scan
-from quiz.conferences.delegates import mask_phone, new_delegate, search
+from quiz.conferences.delegates import find_by_name, new_delegate
 from quiz.conferences.documents import MIME, documents_of, path_of
-from quiz.conferences.forms import CodeForm, PhoneForm, QuizEntryForm, WalkInForm
+from quiz.conferences.forms import CodeForm, PhoneForm, PickForm, QuizEntryForm, WalkInForm
 from quiz.conferences.messages import TITLES, detail
-from quiz.conferences.snapshot import MAX_ID, conference_info
+from quiz.conferences.name_pick import PickRefused, masked_phone, picked_delegate
+from quiz.conferences.snapshot import conference_info
 from quiz.conferences.tokens import BadToken, parse_token
 from quiz.conferences.venue import CodeRefused, check_code
 from quiz.contest.identity import InvalidField, normalize_name, normalize_phone
-from quiz.contest.session import sign_in
+from quiz.contest.identity_rule import IdentityError
+from quiz.contest.session import sign_in_entry
 from quiz.extensions import db
 from quiz.models import CheckInMethod, ConferenceDocument, Delegate, Occupation
 from quiz.timeutil import now_ms
@@ -119,36 +121,42 @@ def _check_in_with_pass(info, held, delegate: Delegate):
 
 @bp.route("/d/<int:conference_id>/who", methods=["GET", "POST"])
 def who(conference_id: int):
+    """By the full phone on the list, or by a name found and the last digits of its phone."""
     info = _info_or_404(conference_id)
     held = current_pass(conference_id, now_ms())
     if held is None:
         return redirect(url_for("conferences.venue", conference_id=conference_id), 303)
-    form = PhoneForm()
+    form, pick = PhoneForm(), PickForm()
     q = request.args.get("q", "").strip()
-    matches = search(conference_id, q) if q else []
-    tries = held.tries
+    picked = request.form.get("delegate", type=int)
+    tries, status, headers = held.tries, 200, {}
     if request.method == "POST" and form.validate():
-        delegate = _chosen(conference_id, form)
+        try:
+            delegate = _chosen(conference_id, form, pick, picked)
+        except PickRefused as refused:
+            delegate, status, headers = None, refused.status, refused.headers
+            pick.digits.errors = [refused.message]
         if delegate is not None:
             return _check_in_with_pass(info, held, delegate)
         count_try()
         tries += 1  # the page shows what is left after this wrong try
-    return render_template(
+    pick.digits.data = ""  # a secret is never typed back into the page
+    page = render_template(
         "conferences/who.html",
         info=info,
         form=form,
+        pick=pick,
+        picked=picked,
         q=q,
-        matches=matches,
-        mask_phone=mask_phone,
+        matches=find_by_name(conference_id, q) if q else [],
         tries_left=PASS_TRIES - tries,
     )
+    return page, status, headers
 
 
-def _chosen(conference_id: int, form: PhoneForm) -> Delegate | None:
-    picked = request.form.get("delegate", type=int)
-    if picked:
-        delegate = db.session.get(Delegate, picked) if 0 < picked <= MAX_ID else None
-        return delegate if delegate and delegate.conference_id == conference_id else None
+def _chosen(conference_id: int, form: PhoneForm, pick: PickForm, picked) -> Delegate | None:
+    if "delegate" in request.form or "digits" in request.form:
+        return picked_delegate(conference_id, picked, pick.digits.data)
     try:
         phone = normalize_phone(form.phone.data)
     except InvalidField as exc:
@@ -242,20 +250,28 @@ def take_quiz(conference_id: int):
     form = QuizEntryForm()
     if request.method == "GET":
         form.occupation.data = "" if delegate.is_walk_in else Occupation.OFFICIAL.value
+    missing, status, headers = missing_for_quiz(delegate), 200, {}
     if request.method == "POST" and form.validate():
-        entrant = entrant_for(delegate, form)
-        if entrant is not None:
+        try:
+            entry = entrant_for(delegate, form)
+        except IdentityError as exc:
+            entry, status, headers = None, exc.status, exc.headers
+            field = exc.field if exc.field in missing else "birth_year"  # always on the page
+            getattr(form, field).errors.append(exc.message)
+        if entry is not None:
             db.session.commit()
-            sign_in(entrant)
+            sign_in_entry(entry)
             return redirect(url_for("contest.contest_page", slug=round_.contest.slug), 303)
-    return render_template(
+    page = render_template(
         "conferences/quiz.html",
         info=info,
         form=form,
         delegate=delegate,
-        missing=missing_for_quiz(delegate),
+        missing=missing,
+        masked_phone=masked_phone(delegate.phone),
         round=round_,
     )
+    return page, status, headers
 
 
 _CSS = "conferences/conferences.css"

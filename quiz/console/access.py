@@ -40,10 +40,22 @@ def allow(*roles: str) -> Callable:
 
 
 @login_manager.user_loader
-def load_staff(staff_id: str) -> Staff | None:
-    if not staff_id.isdigit():
+def load_staff(user_id: str) -> Staff | None:
+    """The account a session names, if the session is still valid.
+
+    The session holds "id:version" (`Staff.get_id`). Flask-Login calls this
+    on every request and it always reads the row (the session cookie cache
+    in quiz/sessions.py caches only the decoding of a cookie, never this
+    answer), so a raised version or a deactivation refuses every older
+    session at its next request. A bare id (from before versions) is refused.
+    """
+    staff_id, _, version = user_id.partition(":")
+    if not (staff_id.isdigit() and version.isdigit()) or len(staff_id) > 9:
         return None
-    return db.session.get(Staff, int(staff_id))
+    staff = db.session.get(Staff, int(staff_id), populate_existing=True)
+    if staff is None or not staff.is_active or str(staff.session_version) != version:
+        return None
+    return staff
 
 
 def in_scope(unit_id: int | None) -> bool:

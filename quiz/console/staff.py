@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import g, redirect, render_template, url_for
+import time
+
+from flask import g, redirect, render_template, session, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from quiz.console import bp
-from quiz.console.access import ADMINS, allow
+from quiz.console.access import ADMINS, SESSION_KEY, allow
 from quiz.console.audit_log import record
 from quiz.console.contests import unit_choices
 from quiz.console.forms import StaffForm
@@ -31,8 +34,7 @@ def _save(form: StaffForm, staff: Staff, created: bool):
         form.password.errors.append(_l("A new account needs a password."))
         return None
     staff.username, staff.full_name = form.username.data, form.full_name.data.strip()
-    staff.role, staff.unit_id = form.role.data, form.unit.data
-    staff.is_active_account = form.active.data
+    access_changed = staff.set_access(form.role.data, form.unit.data, form.active.data)
     if form.password.data:
         staff.set_password(form.password.data)
     db.session.add(staff)
@@ -44,9 +46,23 @@ def _save(form: StaffForm, staff: Staff, created: bool):
         username=staff.username,
         role=staff.role,
         password_changed=bool(form.password.data),
+        sessions_ended=not created and (access_changed or bool(form.password.data)),
     )
     db.session.commit()
+    _stay_signed_in(staff)
     return redirect(url_for("console.staff_list"), 303)
+
+
+def _stay_signed_in(staff: Staff) -> None:
+    """An administrator who changed their own account keeps this session (the others end).
+
+    Like any other session it was ended by the change; this one is where
+    the change was made, so it is signed in again at the new version
+    rather than thrown out mid-task.
+    """
+    if staff.id == current_user.id and staff.is_active:
+        login_user(staff)
+        session[SESSION_KEY] = int(time.time())
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])

@@ -1,16 +1,14 @@
-"""Registering entrants and recognising returning ones.
+"""The entrant's forms: registering, and signing in again by phone and year of birth.
 
-A returning phone number is the same entrant: registering again with the
-same phone and year of birth updates the details; a different year of
-birth is refused, since phone and year are all that identifies a person.
+They check and canonicalise what was typed; what a phone then yields (a new
+entrant, or an existing one left unchanged) is decided in one place,
+`quiz.contest.identity_rule`, for these forms and every other path.
 """
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField
 
 from quiz.contest.identity import (
@@ -20,8 +18,7 @@ from quiz.contest.identity import (
     normalize_name,
     normalize_phone,
 )
-from quiz.extensions import db
-from quiz.models import Entrant, Gender, Occupation
+from quiz.models import Gender, Occupation
 from quiz.text import squash
 from quiz.timeutil import local, utcnow
 
@@ -47,15 +44,6 @@ OCCUPATION_CHOICES = [
 
 def current_year() -> int:
     return local(utcnow()).year
-
-
-class IdentityError(ValueError):
-    """The phone is known under another year of birth, or the ID under another phone."""
-
-    def __init__(self, field: str, message) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
 
 
 def _checked(field, check):
@@ -142,61 +130,3 @@ class ReturningForm(FlaskForm):
         if phone is None or year is None:
             return None
         return phone, year
-
-
-def find_by_phone(phone: str) -> Entrant | None:
-    return db.session.scalar(select(Entrant).where(Entrant.phone == phone))
-
-
-def identify(phone: str, birth_year: int) -> Entrant:
-    """The entrant with this phone and year of birth, or IdentityError saying which is wrong."""
-    entrant = find_by_phone(phone)
-    if entrant is None:
-        raise IdentityError("phone", _l("Nobody has registered with this phone number yet."))
-    if entrant.birth_year != birth_year:
-        raise IdentityError("birth_year", _l("The year of birth does not match this phone number."))
-    return entrant
-
-
-def register(data: dict) -> Entrant:
-    """Create the entrant, or update a returning one (same phone and year of birth)."""
-    entrant = find_by_phone(data["phone"])
-    if entrant is not None and entrant.birth_year != data["birth_year"]:
-        raise IdentityError(
-            "phone",
-            _l(
-                "This phone number is registered with another year of birth. "
-                "If it is yours, check the year; otherwise use your own number."
-            ),
-        )
-    if data["citizen_id"]:
-        holder = db.session.scalar(
-            select(Entrant.id).where(Entrant.citizen_id == data["citizen_id"])
-        )
-        if holder is not None and (entrant is None or holder != entrant.id):
-            raise IdentityError(
-                "citizen_id", _l("This citizen ID is already registered with another phone number.")
-            )
-    if entrant is None:
-        entrant = Entrant(phone=data["phone"])
-        db.session.add(entrant)
-    for name in (
-        "full_name",
-        "birth_year",
-        "gender",
-        "citizen_id",
-        "unit_id",
-        "unit_other",
-        "occupation",
-    ):
-        setattr(entrant, name, data[name])
-    entrant.consent_at = utcnow()
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        # Two registrations of the same phone at the same moment: the other won.
-        db.session.rollback()
-        raise IdentityError(
-            "phone", _l("This phone number was just registered; please sign in with it.")
-        ) from exc
-    return entrant

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import session
+from flask import flash, session
 
+from quiz.contest.identity_rule import KEPT, Entry
 from quiz.models import Entrant
+
+NOTE = "entrant-note"  # the flash category templates/contest/contest.html shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,17 @@ def current_entrant_id() -> int | None:
 def sign_in(entrant: Entrant) -> None:
     session.permanent = True
     session["entrant"] = [entrant.id, entrant.birth_year, entrant.full_name]
+
+
+def sign_in_entry(entry: Entry) -> None:
+    """Sign in whom a form's phone yielded; an entrant who existed is told nothing typed was kept.
+
+    A form that registers may lead to someone already registered: they would
+    otherwise believe the details they just typed were saved.
+    """
+    sign_in(entry.entrant)
+    if not entry.created:
+        flash(str(KEPT), NOTE)
 
 
 def sign_out() -> None:

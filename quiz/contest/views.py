@@ -11,7 +11,6 @@ from urllib.parse import parse_qsl
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from quiz import throttle
 from quiz.contest import bp
 from quiz.contest.attempts import (
     Busy,
@@ -33,18 +32,10 @@ from quiz.contest.display import (
     round_cards,
     score_visible,
 )
-from quiz.contest.registration import (
-    IdentityError,
-    RegistrationForm,
-    ReturningForm,
-    identify,
-    register,
-)
 from quiz.contest.rounds import ContestInfo, get_contest, get_round
-from quiz.contest.session import current_entrant, current_entrant_id, sign_in, sign_out
+from quiz.contest.session import current_entrant, current_entrant_id
 from quiz.contest.starting import DEVICE_COOKIE, start_attempt
-from quiz.contest.unit_picker import unit_choices
-from quiz.extensions import csrf, db
+from quiz.extensions import csrf
 from quiz.scoring.leaderboard import leaderboard
 from quiz.timeutil import now_ms
 
@@ -121,60 +112,6 @@ def contest_stats(slug: str):
     contest = _contest_or_404(slug)
     entrants, attempts = contest_totals(contest)
     return jsonify(entrants=entrants, attempts=attempts)
-
-
-REGISTER_LIMIT = "10 per hour"
-LOGIN_LIMIT = "10 per 15 minutes"
-
-
-@bp.route("/c/<slug>/register", methods=["GET", "POST"])
-def register_page(slug: str):
-    contest = _contest_or_404(slug)
-    form = RegistrationForm()
-    choices, unit_ids = unit_choices(contest.owner_unit_id)
-    form.unit.choices = choices
-    if request.method == "POST" and form.validate():
-        data = form.clean(unit_ids)
-        if data is not None:
-            if not throttle.allowed(REGISTER_LIMIT, "register", data["phone"]):
-                abort(429)
-            throttle.count(REGISTER_LIMIT, "register", data["phone"])
-            try:
-                entrant = register(data)
-                db.session.commit()
-            except IdentityError as exc:
-                getattr(form, exc.field).errors.append(exc.message)
-            else:
-                sign_in(entrant)
-                return redirect(url_for("contest.contest_page", slug=slug), 303)
-    return render_template("contest/register.html", contest=contest, form=form)
-
-
-@bp.route("/c/<slug>/login", methods=["GET", "POST"])
-def login_page(slug: str):
-    """Phone and year of birth; failed tries are throttled per phone (a year is easy to guess)."""
-    contest = _contest_or_404(slug)
-    form = ReturningForm()
-    if request.method == "POST" and form.validate():
-        identity = form.clean()
-        if identity is not None:
-            if not throttle.allowed(LOGIN_LIMIT, "login", identity[0]):
-                abort(429)
-            try:
-                entrant = identify(*identity)
-            except IdentityError as exc:
-                throttle.count(LOGIN_LIMIT, "login", identity[0])
-                getattr(form, exc.field).errors.append(exc.message)
-            else:
-                sign_in(entrant)
-                return redirect(url_for("contest.contest_page", slug=slug), 303)
-    return render_template("contest/login.html", contest=contest, form=form)
-
-
-@bp.post("/c/<slug>/logout")
-def logout(slug: str):
-    sign_out()
-    return redirect(url_for("contest.contest_page", slug=slug), 303)
 
 
 @bp.post("/c/<slug>/r/<int:number>/start")

@@ -84,3 +84,8 @@ def contest_attempts(contest_id: int) -> str:
 
 def contest_entrants(contest_id: int) -> str:
     return f"{PREFIX}set:c{contest_id}:entrants"
+
+
+# Namespace of the staff sign-in budgets in quiz.throttle (the limits package
+# builds the full key from it, the budget and the account, device or address).
+STAFF_SIGN_IN = "staff-login"

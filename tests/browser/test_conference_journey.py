@@ -166,7 +166,8 @@ def the_projector_shows_a_code_that_changes(page, hall: Hall, check_screen) -> N
 
 
 def the_attendee_scans_it_and_checks_in(page, hall: Hall, check_screen, tmp_path) -> None:
-    """She scans the code from her seat, gives a wrong number, then finds her name."""
+    """She scans the code from her seat, gives a wrong number, then finds her name and
+    proves it with the last digits of her phone (a wrong try first)."""
     link = read_qr(page, hall.qr)
     assert link == f"{hall.venue}/{hall.code}"  # the QR holds the code the screen shows
     page.goto(link)
@@ -186,8 +187,21 @@ def the_attendee_scans_it_and_checks_in(page, hall: Hall, check_screen, tmp_path
     page.get_by_role("button", name=vi("Search"), exact=True).tap()
     me = page.get_by_role("radio", name=re.compile(re.escape(ATTENDEE.name)))
     expect(me).to_have_count(1)
-    expect(page.locator("ul.matches li")).to_have_text(f"{ATTENDEE.name} · Đại biểu · 09•• ••• 101")
+    # Her name and position, no digit of her phone: its last four prove the name is hers.
+    expect(page.locator("ul.matches li")).to_have_text(f"{ATTENDEE.name} · Đại biểu")
     me.check()
+    digits = page.get_by_label(vi("Last 4 digits of your phone number"))
+    digits.fill("1010")  # a slip of the finger first
+    page.get_by_role("button", name=vi("This is me: check in")).tap()
+    expect(digits).to_have_accessible_description(
+        f"{vi('To show the name is yours: the end of the phone number on the list of delegates.')} "
+        + vi("These are not the last 4 digits of the phone number on the list for this name.")
+    )
+    expect(me).to_be_checked()  # her choice is kept, the digits are not
+    expect(digits).to_have_value("")
+    expect(page.get_by_text(vi("Tries left: %(n)s", n=8))).to_be_visible()
+    check_screen(page, "conference-2-attendee-who-wrong-digits")
+    digits.fill(ATTENDEE.phone[-4:])
     page.get_by_role("button", name=vi("This is me: check in")).tap()
     expect(heading(page)).to_have_text(vi("Checked in"))
     expect(page.locator(".result .big")).to_have_text(ATTENDEE.name)

@@ -109,7 +109,10 @@ def test_returning_entrant_signs_in_on_another_device_and_continues(
     year = page.get_by_label(vi("Year of birth"))
     year.fill("1991")
     page.get_by_role("button", name=vi("Continue")).tap()
-    message = vi("The year of birth does not match this phone number.")
+    message = vi(
+        "This phone number and year of birth do not match any registration. Check both; "
+        "if this is your first time, register."
+    )
     expect(year).to_have_accessible_description(message)
     check_screen(page, "entrant-8-sign-in-wrong-year")
 

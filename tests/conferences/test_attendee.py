@@ -16,7 +16,7 @@ from quiz.models import CheckIn, Delegate, Entrant, Reason
 from quiz.timeutil import now_ms
 from tests.conferences.helpers import delegates_of, make_conference, token_of
 from tests.factories import make_bank, make_contest, make_units
-from tests.players import csrf_from
+from tests.players import csrf_from, errors_in
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -100,15 +100,14 @@ def test_wrong_typed_code_is_refused(client, app, setup):
     assert response.status_code == 422
 
 
-def test_name_search_then_pick(client, app, setup):
+def test_name_search_then_pick_with_the_last_digits_of_the_phone(client, app, setup):
     arrive(client, app, setup)
     found = client.get(f"/d/{setup['id']}/who?q=bieu so 3")
     assert "Đại Biểu Số 3" in found.text and "Đại Biểu Số 1" not in found.text
-    assert "0900000003" not in found.text  # the phone is masked
+    assert "0900000003" not in found.text  # no phone is shown
     delegate_id = re.search(r'name="delegate" value="(\d+)"', found.text).group(1)
-    done = client.post(
-        found.request.path, data={"csrf_token": csrf_from(found.text), "delegate": delegate_id}
-    )
+    data = {"csrf_token": csrf_from(found.text), "delegate": delegate_id, "digits": "0003"}
+    done = client.post(found.request.full_path, data=data)
     assert "Đại Biểu Số 3" in done.text
     assert len(checkins(app)) == 1
 
@@ -274,6 +273,7 @@ def test_quiz_keeps_the_phone_and_year_rule_for_returning_entrants(client, app, 
         },
     )
     assert response.status_code == 200  # refused: another year of birth for this phone
+    assert any("một năm sinh khác" in e for e in errors_in(response.text))
     with app.app_context():
         assert (
             db.session.scalar(select(Entrant.birth_year).where(Entrant.phone == "0900000001"))

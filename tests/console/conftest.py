@@ -60,10 +60,22 @@ def world(app) -> World:
         return World({code: u.id for code, u in units.items()}, c1.id, c2.id, bank_1.id, bank_2.id)
 
 
-def sign_in(client: FlaskClient, username: str, password: str = PASSWORD):
-    page = client.get("/console/login")
+def sign_in(
+    client: FlaskClient,
+    username: str,
+    password: str = PASSWORD,
+    *,
+    next: str | None = None,  # noqa: A002 - the query parameter's name
+    address: str = "127.0.0.1",
+):
+    """Sign in through the form, from `address` (the client's IP as the server sees it)."""
+    query = {"next": next} if next is not None else {}
+    environ = {"REMOTE_ADDR": address}
+    page = client.get("/console/login", query_string=query, environ_base=environ)
     return client.post(
         "/console/login",
+        query_string=query,
+        environ_base=environ,
         data={"csrf_token": csrf_from(page.text), "username": username, "password": password},
     )
 
@@ -81,10 +93,11 @@ def as_staff(app, world):
 
     def make(username: str) -> FlaskClient:
         with app.app_context():
-            staff_id = db.session.scalar(db.select(Staff.id).where(Staff.username == username))
+            staff = db.session.scalar(db.select(Staff).where(Staff.username == username))
+            user_id = staff.get_id()  # "id:session version", as login_user keeps it
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(staff_id)
+            session["_user_id"] = user_id
             session["_fresh"] = True
             session[SESSION_KEY] = int(time.time())
         return client
