@@ -60,20 +60,22 @@ def check_xlsx(data: bytes) -> int:
         raise _unpacks_too_much()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise damaged() from exc
-    if "xl/workbook.xml" not in {i.filename for i in infos}:
-        raise FileRefused(_l("This is not an Excel .xlsx file."))
-    for info in infos:
-        if _too_big(info):
-            raise _unpacks_too_much()
-    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
-        raise _unpacks_too_much()
     with archive:
+        _check_parts(archive.infolist())
         cost = shared_strings_cost(archive, stop_over=MAX_TEXT_MEMORY)
     check_text(cost)
     return cost
+
+
+def _check_parts(infos: list[zipfile.ZipInfo]) -> None:
+    if "xl/workbook.xml" not in {i.filename for i in infos}:
+        raise FileRefused(_l("This is not an Excel .xlsx file."))
+    if any(_too_big(info) for info in infos):
+        raise _unpacks_too_much()
+    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
+        raise _unpacks_too_much()
 
 
 def is_worksheet(name: str) -> bool:

@@ -73,7 +73,7 @@ def read_workbook(data: bytes, spec: SheetSpec, parse: Callable[[Row], object], 
     text_cost = check_xlsx(data)
     book = _guarded(lambda: _load(data))
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # the part openpyxl reads for it:
             scans = {s.title: scan_sheet(archive, s._worksheet_path) for s in book.worksheets}
         for sheet in book.worksheets:
             sheet.reset_dimensions()  # a stale <dimension> would cut the rows short
@@ -87,8 +87,8 @@ def read_workbook(data: bytes, spec: SheetSpec, parse: Callable[[Row], object], 
             report.problems.append(Problem(found.row, None, missing_columns(missing), report.sheet))
             return report
         scan = scans[found.sheet.title]
-        check_text(text_cost + scan.inline_text)
-        _read_rows(found, scan, spec, parse, report, text_cost + scan.inline_text)
+        check_text(text_cost := text_cost + scan.inline_text)
+        _read_rows(found, scan, spec, parse, report, text_cost)
     finally:
         book.close()
     if not report.rows and not report.problems:

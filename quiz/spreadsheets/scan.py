@@ -1,6 +1,6 @@
 """What a worksheet's XML holds, read as bytes before openpyxl parses a row of it.
 
-openpyxl's read-only mode cannot say three things a complete import needs:
+openpyxl's read-only mode cannot say what a complete import needs to know:
 
 - Where the rows with content end. It trusts the `<dimension>` record,
   which other programs leave stale (an import then takes the first rows
@@ -19,7 +19,8 @@ Byte searches do this at about the speed of unzipping: tags are walked
 only up to the last value marker of each chunk, and the rest (formatting
 only) just moves the row numbering on. Comments and CDATA sections could
 hide tags from it, so a sheet that has either is read to its end instead
-(`last_row` None).
+(`last_row` None). A sheet in UTF-16, which the format allows and no
+spreadsheet program writes, is refused as damaged.
 """
 
 from __future__ import annotations
@@ -231,8 +232,8 @@ def scan_sheet(archive: zipfile.ZipFile, name: str) -> SheetScan:
         with archive.open(name) as stream:
             while chunk := stream.read(CHUNK_BYTES):
                 if scanner is None:
-                    if chunk.startswith(_UTF16):
-                        return SheetScan(last_row=None)  # no program we know writes this
+                    if chunk.startswith(_UTF16):  # allowed, but no spreadsheet program writes
+                        raise damaged()  # it, and none of the above could be known
                     scanner = _Scanner(_prefix(chunk))
                 if len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk):
                     raise damaged()  # XML cannot hold these raw
