@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from quiz.extensions import db
@@ -53,6 +55,12 @@ def seed_demo(base_url: str) -> None:
     click.echo(f"Console: {base}/console/  account {DEMO_ADMIN}, password {password}")
 
 
+def refuse(message) -> NoReturn:
+    """Stop with the message alone (in Vietnamese: commands run outside any request)."""
+    click.echo(str(message), err=True)
+    raise click.exceptions.Exit(1)
+
+
 @with_appcontext_command("import-bank")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--bank", "code", required=True, help="Bank code; created if new.")
@@ -62,29 +70,37 @@ def import_bank(path: Path, code: str, title: str | None, dry_run: bool) -> None
     """Import a question bank workbook (the template's layout), all or nothing."""
     from quiz.banks.importer import apply_import, existing_keys
     from quiz.banks.reader import read_bank
-    from quiz.banks.workbook import FileRefused
     from quiz.models import QuestionBank
+    from quiz.spreadsheets import FileRefused, describe
 
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == code))
     try:
         result = read_bank(path.read_bytes(), existing_keys(bank))
     except FileRefused as exc:
-        raise click.ClickException(str(exc.message)) from exc
+        refuse(exc.message)
     if result.problems:
-        for p in result.problems:
-            where = ", ".join(x for x in (f"dòng {p.row}" if p.row else "", p.column or "") if x)
-            click.echo(f"{where}: {p.message}" if where else str(p.message), err=True)
-        raise click.ClickException(f"{len(result.problems)} problems; nothing was imported.")
+        for problem in result.problems:
+            click.echo(describe(problem), err=True)
+        if result.problems.unlisted:
+            click.echo(_("… and %(n)s more.", n=result.problems.unlisted), err=True)
+        refuse(_("%(n)s problems found; nothing was imported.", n=result.problems.total))
     if dry_run:
-        click.echo(f"{len(result.questions)} questions are valid (dry run, nothing written).")
+        click.echo(
+            _("%(n)s questions are valid (dry run, nothing written).", n=len(result.questions))
+        )
         return
     if bank is None:
         bank = QuestionBank(code=code, title=title or code)
     summary = apply_import(bank, result.questions)
     db.session.commit()
     click.echo(
-        f"Bank {code}: {summary.added} added, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged."
+        _(
+            "Bank %(code)s: %(added)s added, %(updated)s updated, %(unchanged)s unchanged.",
+            code=code,
+            added=summary.added,
+            updated=summary.updated,
+            unchanged=summary.unchanged,
+        )
     )
 
 
@@ -98,14 +114,14 @@ def export_bank(code: str, path: Path) -> None:
 
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.code == code))
     if bank is None:
-        raise click.ClickException(f"no bank with code {code}")
+        refuse(_("No bank with code %(code)s.", code=code))
     questions = db.session.scalars(
         select(Question)
         .where(Question.bank_id == bank.id, Question.is_current.is_(True))
         .order_by(Question.id)
     ).all()
     path.write_bytes(export_workbook(questions))
-    click.echo(f"{len(questions)} questions written to {path}")
+    click.echo(_("%(n)s questions written to %(path)s", n=len(questions), path=path))
 
 
 @with_appcontext_command("bank-template")
@@ -115,7 +131,7 @@ def bank_template(path: Path) -> None:
     from quiz.banks.writer import template_workbook
 
     path.write_bytes(template_workbook())
-    click.echo(f"Template written to {path}")
+    click.echo(_("Template written to %(path)s", path=path))
 
 
 @with_appcontext_command("rebuild-leaderboards")

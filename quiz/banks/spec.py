@@ -1,25 +1,20 @@
-"""The question bank workbook: its sheets, columns and limits, defined once.
+"""The question bank workbook: its sheets and columns, defined once.
 
-The reader finds columns by these headers (without diacritics or case, so
-"cau hoi" and "CÂU HỎI" both match), the writer prints them, and the
-template's instructions are generated from the same list.
+The reader finds columns by these headers (without diacritics, case or
+punctuation, so "cau hoi" and "CÂU HỎI" both match), the writer prints
+them, and the template's instructions are generated from the same list.
+The limits every import shares are in `quiz.spreadsheets.limits`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from flask_babel import lazy_gettext as _l
 
-from quiz.text import fold
+from quiz.spreadsheets.spec import Column, SheetSpec
 
 DATA_SHEET = "Câu hỏi"
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 CHOICE_LETTERS = "ABCDEF"
-
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
-MAX_ROWS = 20_000
-HEADER_SEARCH_ROWS = 10
 
 DIFFICULTY_NAMES = {1: "Dễ", 2: "Trung bình", 3: "Khó"}
 DIFFICULTY_ALIASES = {
@@ -34,21 +29,6 @@ DIFFICULTY_ALIASES = {
     "3": 3,
     "hard": 3,
 }
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    required: bool
-    max_length: int
-    width: int
-    note: str
-    aliases: tuple[str, ...] = ()
-
-    def matches(self, text: str) -> bool:
-        folded = " ".join(fold(text).replace("*", " ").split())
-        return folded == fold(self.header) or folded in self.aliases
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -121,9 +101,29 @@ COLUMNS: tuple[Column, ...] = (
         2000,
         40,
         "Giải thích hiển thị sau khi chấm (không bắt buộc).",
-        ("explanation", "ghi chu"),
+        ("explanation", "loi giai"),  # never "Ghi chú": notes are not for entrants
     ),
 )
 
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 CHOICE_KEYS = tuple(f"choice_{letter}" for letter in CHOICE_LETTERS)
+
+SPEC = SheetSpec(
+    sheet=DATA_SHEET,
+    columns=COLUMNS,
+    finds_header=("text", "correct"),
+    needs=("topic", "text", "correct", "choice_A", "choice_B"),
+    no_sheet=lambda: _l(
+        "No sheet has the header row of the template (columns “Câu hỏi” and "
+        "“Đáp án đúng”). Download the template and copy your questions into "
+        "its sheet “%(sheet)s”.",
+        sheet=DATA_SHEET,
+    ),
+    no_header=lambda sheet, n: _l(
+        "Sheet “%(sheet)s” has no header row with the columns “Câu hỏi” and "
+        "“Đáp án đúng” in its first %(n)s rows.",
+        sheet=sheet,
+        n=n,
+    ),
+    empty=lambda: _l("The sheet has no questions."),
+)

@@ -15,9 +15,9 @@ from quiz.banks.spec import (
     DATA_SHEET,
     DIFFICULTY_NAMES,
     INSTRUCTIONS_SHEET,
-    MAX_ROWS,
 )
-from quiz.banks.workbook import neutralise, write_header
+from quiz.spreadsheets.limits import MAX_ROWS
+from quiz.spreadsheets.writing import neutralise, write_header
 
 EXAMPLES = [
     {

@@ -1,24 +1,24 @@
 """Delegate lists from Excel: read with a full report, then applied all at once or not at all.
 
-Columns, found by their header in the first rows (accents and case do not
-matter): Họ và tên (required), Chức vụ, Đơn vị, Số điện thoại, Điểm cầu,
-Số CCCD, Năm sinh. A row whose phone (or citizen ID) is already on the
-conference's list updates that delegate, who keeps their invitation code;
-other rows add delegates. Any problem anywhere and nothing is written.
+Columns, found by their header in the first rows of any sheet (accents,
+case and punctuation do not matter): Họ và tên (required), Chức vụ, Đơn
+vị, Số điện thoại, Điểm cầu, Số CCCD, Năm sinh. The workbook is read by
+`quiz.spreadsheets`, as for question banks and units. A row whose phone
+(or citizen ID) is already on the conference's list updates that
+delegate, who keeps their invitation code; other rows add delegates.
+Any problem anywhere and nothing is written.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 
-from quiz.banks.reader import Problem
-from quiz.banks.workbook import FileRefused, cell_text, open_xlsx
 from quiz.conferences.delegates import new_delegate, rename
 from quiz.contest.identity import (
     InvalidField,
@@ -30,24 +30,43 @@ from quiz.contest.identity import (
 from quiz.contest.registration import current_year
 from quiz.extensions import db
 from quiz.models import Conference, Delegate
+from quiz.spreadsheets import Column, Report, Row, SheetSpec, read_workbook
 from quiz.text import fold
 from quiz.units.tree import unit_tree
 
-MAX_ROWS = 20_000
-HEADER_ROWS = 10
-COLUMNS = {  # key: (header in the template, other headers people use)
-    "full_name": ("Họ và tên", ("ho ten", "ten", "ho va ten dai bieu", "dai bieu")),
-    "position": ("Chức vụ", ("chuc danh", "chuc vu, don vi")),
-    "unit": ("Đơn vị", ("co quan", "don vi cong tac", "co quan, don vi")),
-    "phone": ("Số điện thoại", ("dien thoai", "sdt", "so dt", "di dong")),
-    "point": ("Điểm cầu", ("diem cau tham du",)),
-    "citizen_id": ("Số CCCD", ("cccd", "can cuoc", "so can cuoc", "can cuoc cong dan")),
-    "birth_year": ("Năm sinh", ()),
-}
-LIMITS = {"position": 200, "unit": 200}
+DATA_SHEET = "Đại biểu"
+COLUMNS = (
+    Column("full_name", "Họ và tên", True, 0, 28,
+           aliases=("ho ten", "ten", "ho va ten dai bieu", "dai bieu")),
+    Column("position", "Chức vụ", False, 200, 24, aliases=("chuc danh", "chuc vu don vi")),
+    Column("unit", "Đơn vị", False, 200, 28,
+           aliases=("co quan", "don vi cong tac", "co quan don vi")),
+    Column("phone", "Số điện thoại", False, 0, 16,
+           aliases=("dien thoai", "sdt", "so dt", "di dong")),
+    Column("point", "Điểm cầu", False, 0, 24, aliases=("diem cau tham du",)),
+    Column("citizen_id", "Số CCCD", False, 0, 16,
+           aliases=("cccd", "can cuoc", "so can cuoc", "can cuoc cong dan")),
+    Column("birth_year", "Năm sinh", False, 0, 10),
+)  # fmt: skip
+SPEC = SheetSpec(
+    sheet=DATA_SHEET,
+    columns=COLUMNS,
+    finds_header=("full_name",),
+    no_sheet=lambda: _l(
+        "No sheet has the header row of the template (a column “Họ và tên”). Download "
+        "the template and copy your delegates into its sheet “%(sheet)s”.",
+        sheet=DATA_SHEET,
+    ),
+    no_header=lambda sheet, n: _l(
+        "Sheet “%(sheet)s” has no header row with a column “Họ và tên” in its first %(n)s rows.",
+        sheet=sheet,
+        n=n,
+    ),
+    empty=lambda: _l("The sheet lists no delegates."),
+)
 
 
-@dataclass
+@dataclass(slots=True)  # thousands of them are held at once
 class DelegateRow:
     row: int
     full_name: str
@@ -61,29 +80,14 @@ class DelegateRow:
 
 
 @dataclass
-class DelegateList:
-    rows: list[DelegateRow] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and bool(self.rows)
+class DelegateList(Report[DelegateRow]):
+    pass
 
 
 @dataclass
 class ImportSummary:
     added: int = 0
     updated: int = 0
-
-
-def _header_map(row: tuple) -> dict[str, int]:
-    mapping: dict[str, int] = {}
-    for position, value in enumerate(row):
-        text = fold(cell_text(value)).strip(" :*")
-        for key, (header, aliases) in COLUMNS.items():
-            if key not in mapping and (text == fold(header) or text in aliases):
-                mapping[key] = position
-    return mapping
 
 
 def _unit_ids_by_name() -> dict[str, int | None]:
@@ -99,44 +103,7 @@ def _unit_ids_by_name() -> dict[str, int | None]:
 
 def read_delegates(data: bytes, conference: Conference) -> DelegateList:
     """Every row checked; FileRefused for a file that cannot be read at all."""
-    book = open_xlsx(data)
-    try:
-        sheet = book.worksheets[0]
-        if (sheet.max_row or 0) > MAX_ROWS + HEADER_ROWS:
-            raise FileRefused(_l("The file has more than %(n)s rows.", n=MAX_ROWS))
-        rows = sheet.iter_rows(values_only=True)
-        return _read(rows, conference)
-    finally:
-        book.close()
-
-
-def _read(rows, conference: Conference) -> DelegateList:
-    result = DelegateList()
-    mapping: dict[str, int] = {}
-    number = 0
-    for number, values in enumerate(rows, start=1):
-        mapping = _header_map(values or ())
-        if "full_name" in mapping or number >= HEADER_ROWS:
-            break
-    if "full_name" not in mapping:
-        result.problems.append(
-            Problem(None, None, _l("No header row with a column “Họ và tên” in the first rows."))
-        )
-        return result
-    context = _Context(conference)
-    for offset, values in enumerate(rows, start=1):
-        if offset > MAX_ROWS:
-            raise FileRefused(_l("The file has more than %(n)s rows.", n=MAX_ROWS))
-        fields = {
-            key: cell_text(values[i]) if i < len(values) else "" for key, i in mapping.items()
-        }
-        if any(fields.values()):
-            row = context.read_row(number + offset, fields, result.problems)
-            if row is not None:
-                result.rows.append(row)
-    if not result.rows and not result.problems:
-        result.problems.append(Problem(None, None, _l("The sheet lists no delegates.")))
-    return result
+    return read_workbook(data, SPEC, _Context(conference), DelegateList())
 
 
 def _restore_leading_zero(fields: dict[str, str], key: str, length: int) -> None:
@@ -155,53 +122,37 @@ class _Context:
         self.phones: dict[str, int] = {}
         self.citizen_ids: dict[str, int] = {}
 
-    def read_row(self, number: int, fields: dict[str, str], problems: list) -> DelegateRow | None:
-        before = len(problems)
-
-        def problem(key: str | None, message) -> None:
-            problems.append(Problem(number, COLUMNS[key][0] if key else None, message))
+    def __call__(self, row: Row) -> DelegateRow | None:
+        fields = row.fields
 
         def checked(key: str, check):
             try:
-                return check(fields.get(key, "")) if fields.get(key) else None
+                return check(fields[key]) if fields[key] else None
             except InvalidField as exc:
-                problem(key, exc.message)
+                row.problem(key, exc.message)
                 return None
 
         _restore_leading_zero(fields, "phone", 9)
         _restore_leading_zero(fields, "citizen_id", 11)
-        name = fields.get("full_name", "")
-        try:
-            name = normalize_name(name)
-        except InvalidField as exc:
-            problem("full_name", exc.message)
-        for key, limit in LIMITS.items():
-            if len(fields.get(key, "")) > limit:
-                problem(key, _l("Too long: at most %(limit)s characters.", limit=limit))
+        name = ""
+        if "full_name" not in row.unsaved:  # an unsaved formula is reported already
+            try:
+                name = normalize_name(fields["full_name"])
+            except InvalidField as exc:
+                row.problem("full_name", exc.message)
         phone = checked("phone", normalize_phone)
         year = checked("birth_year", lambda v: check_birth_year(v, current_year()))
         citizen_id = checked("citizen_id", lambda v: normalize_citizen_id(v, year, None))
-        self._unique("phone", phone, self.phones, number, problem)
-        self._unique("citizen_id", citizen_id, self.citizen_ids, number, problem)
-        point_id = None
-        if fields.get("point"):
-            point_id = self.points.get(fold(fields["point"]))
-            if point_id is None:
-                problem(
-                    "point",
-                    _l(
-                        "This conference has no connection point “%(name)s”; add it first "
-                        "or correct the name.",
-                        name=fields["point"],
-                    ),
-                )
-        if len(problems) > before:
+        self._unique("phone", phone, self.phones, row)
+        self._unique("citizen_id", citizen_id, self.citizen_ids, row)
+        point_id = self._point(row)
+        if row.has_problems:
             return None
-        unit_text = fields.get("unit", "")
+        unit_text = fields["unit"]
         return DelegateRow(
-            number,
+            row.number,
             name,
-            fields.get("position", ""),
+            fields["position"],
             self.units.get(fold(unit_text)) if unit_text else None,
             unit_text,
             phone,
@@ -210,14 +161,29 @@ class _Context:
             point_id,
         )
 
+    def _point(self, row: Row) -> int | None:
+        if not row["point"]:
+            return None
+        point_id = self.points.get(fold(row["point"]))
+        if point_id is None:
+            row.problem(
+                "point",
+                _l(
+                    "This conference has no connection point “%(name)s”; add it first "
+                    "or correct the name.",
+                    name=row["point"],
+                ),
+            )
+        return point_id
+
     @staticmethod
-    def _unique(key, value, seen: dict, number: int, problem) -> None:
+    def _unique(key: str, value, seen: dict, row: Row) -> None:
         if value is None:
             return
         if value in seen:
-            problem(key, _l("Also on row %(row)s.", row=seen[value]))
+            row.problem(key, _l("Also on row %(row)s.", row=seen[value]))
         else:
-            seen[value] = number
+            seen[value] = row.number
 
 
 def apply_delegates(conference: Conference, rows: list[DelegateRow]) -> ImportSummary:
@@ -253,13 +219,13 @@ def apply_delegates(conference: Conference, rows: list[DelegateRow]) -> ImportSu
 def template_workbook() -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = "Đại biểu"
-    sheet.append([header for header, _aliases in COLUMNS.values()])
+    sheet.title = DATA_SHEET
+    sheet.append([column.header for column in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.append(["Lò Thị Mai", "Bí thư Chi bộ", "Xã Mẫu", "0900000001", "", "", "1985"])
-    for letter, width in zip("ABCDEFG", (28, 24, 28, 16, 24, 16, 10), strict=True):
-        sheet.column_dimensions[letter].width = width
+    for letter, column in zip("ABCDEFG", COLUMNS, strict=True):
+        sheet.column_dimensions[letter].width = column.width
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -8,7 +8,6 @@ from sqlalchemy import func, or_, select
 
 from quiz.banks.importer import apply_import, existing_keys
 from quiz.banks.reader import read_bank
-from quiz.banks.workbook import FileRefused
 from quiz.banks.writer import export_workbook, template_workbook
 from quiz.console import bp
 from quiz.console.access import EDITORS, allow, in_scope, scope_unit_ids
@@ -19,6 +18,7 @@ from quiz.console.forms import BankForm, ConfirmForm, UploadForm
 from quiz.console.uploads import drop, fetch, read_upload, stash
 from quiz.extensions import db
 from quiz.models import Question, QuestionBank
+from quiz.spreadsheets import FileRefused
 
 PAGE = 50
 

@@ -28,14 +28,13 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from quiz.banks.spec import MAX_FILE_BYTES
-from quiz.banks.workbook import FileRefused
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow
 from quiz.console.audit_log import record
 from quiz.console.downloads import send_workbook
 from quiz.extensions import db, get_redis
 from quiz.models import Unit
+from quiz.spreadsheets import MAX_FILE_BYTES, FileRefused
 from quiz.text import fold
 from quiz.units.importer import apply_units
 from quiz.units.operations import (
@@ -299,6 +298,8 @@ def _take(token: str) -> tuple[bytes, str] | None:
 @bp.route("/units/import", methods=["GET", "POST"])
 @allow(*EDITORS)
 def units_import():
+    """The upload form; a posted file is checked and previewed (422 when it cannot be
+    imported as it stands, like the other imports)."""
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -308,16 +309,20 @@ def units_import():
             result = read_units(data, known_units(), current_user.scope_path)
         except FileRefused as exc:
             form.file.errors.append(exc.message)
-        else:
-            token = _stash(data, filename) if result.ok else None
-            return render_template(
-                "console/units/preview.html",
-                result=result,
-                token=token,
-                filename=filename,
-                confirm=ConfirmForm(),
-            )
+            return render_template("console/units/import.html", form=form), 422
+        token = _stash(data, filename) if result.ok else None
+        return _preview(result, token, filename)
     return render_template("console/units/import.html", form=form)
+
+
+def _preview(result, token: str | None, filename: str):
+    return render_template(
+        "console/units/preview.html",
+        result=result,
+        token=token,
+        filename=filename,
+        confirm=ConfirmForm() if token else None,
+    ), (200 if result.ok else 422)
 
 
 @bp.post("/units/import/<token>")
@@ -336,9 +341,7 @@ def units_import_confirm(token: str):
         flash(exc.message, "error")
         return redirect(url_for("console.units_import"), 303)
     if not result.ok:
-        return render_template(
-            "console/units/preview.html", result=result, token=None, filename=filename, confirm=None
-        )
+        return _preview(result, None, filename)
     try:
         summary = apply_units(result.rows)
     except UnitError as exc:
@@ -361,14 +364,11 @@ def units_import_confirm(token: str):
 @bp.get("/units/template.xlsx")
 @allow(*EDITORS)
 def units_template():
-    return _xlsx(units_template_workbook(), "mau-don-vi.xlsx")
+    return send_workbook(units_template_workbook(), "mau-don-vi.xlsx")
 
 
 @bp.get("/units/export.xlsx")
 @allow(*ALL_ROLES)
 def units_export():
-    return _xlsx(export_workbook(current_user.scope_path), f"don-vi-{date.today():%Y%m%d}.xlsx")
-
-
-def _xlsx(data: bytes, filename: str):
-    return send_workbook(data, filename)
+    scope = current_user.scope_path
+    return send_workbook(export_workbook(scope), f"don-vi-{date.today():%Y%m%d}.xlsx")

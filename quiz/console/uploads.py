@@ -12,9 +12,9 @@ import secrets
 from flask_login import current_user
 
 from quiz.extensions import get_redis
+from quiz.spreadsheets import MAX_FILE_BYTES
 
 KEEP_SECONDS = 1800
-MAX_BYTES = 10 * 1024 * 1024
 
 
 def _key(purpose: str, token: str) -> str:
@@ -38,5 +38,5 @@ def drop(purpose: str, token: str) -> None:
 
 
 def read_upload(storage) -> bytes:
-    """At most MAX_BYTES + 1 of an uploaded file (the reader refuses what is larger)."""
-    return storage.read(MAX_BYTES + 1)
+    """At most MAX_FILE_BYTES + 1 of an uploaded file (the reader refuses what is larger)."""
+    return storage.read(MAX_FILE_BYTES + 1)

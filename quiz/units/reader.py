@@ -1,31 +1,26 @@
 """Reading the unit tree from Excel, with every problem listed by row and column.
 
-Same rules as question banks: the file is opened by the shared safe opener
-(`quiz.banks.workbook`), every problem is listed, and nothing is written
-here. Forgiving where a person would be (headers in any case, with or
-without diacritics or punctuation, a title row, blank rows, extra columns,
-decomposed Vietnamese, "12.500" for twelve thousand five hundred), strict
-where a mistake would corrupt the tree (unknown parents, loops, duplicate
-codes, units outside the importer's scope).
+Same rules as question banks: the workbook is read by `quiz.spreadsheets`
+(limits, header search, every row), every problem is listed, and nothing
+is written here. Forgiving where a person would be (headers in any case,
+with or without diacritics or punctuation, a title row, blank rows, extra
+columns, decomposed Vietnamese, "12.500" for twelve thousand five
+hundred), strict where a mistake would corrupt the tree (unknown parents,
+loops, duplicate codes, units outside the importer's scope).
 """
 
 from __future__ import annotations
 
 import re
-from itertools import zip_longest
 
 from flask_babel import lazy_gettext as _l
 
-from quiz.banks.spec import HEADER_SEARCH_ROWS, MAX_ROWS
-from quiz.banks.workbook import FileRefused, cell_text, has_formulas, open_xlsx
-from quiz.units.operations import (
-    MAX_POPULATION,
-)
+from quiz.spreadsheets import Row, read_workbook
+from quiz.units.operations import MAX_POPULATION
 from quiz.units.spec import (
     _NUMBER,
-    COLUMNS,
-    DATA_SHEET,
     HEADER,
+    SPEC,
     KnownUnit,
     Problem,
     UnitReadResult,
@@ -44,18 +39,7 @@ def read_units(
     units below it (None: anywhere). Raises FileRefused for a file that
     cannot be read at all.
     """
-    values_book = open_xlsx(data, data_only=True)
-    formulas_book = open_xlsx(data, data_only=False) if has_formulas(data) else None
-    try:
-        result = _read(values_book, formulas_book)
-    except FileRefused:
-        raise
-    except Exception as exc:  # noqa: BLE001 - sheets are parsed lazily; damage shows here
-        raise FileRefused(_l("The file is damaged and cannot be opened.")) from exc
-    finally:
-        values_book.close()
-        if formulas_book is not None:
-            formulas_book.close()
+    result = read_workbook(data, SPEC, _UnitRows(), UnitReadResult())
     if result.rows:
         _check_links(result, known or {}, scope)
     if not result.problems:
@@ -63,148 +47,28 @@ def read_units(
     return result
 
 
-def _find_header(rows: list[tuple]) -> tuple[int, dict[str, int]] | None:
-    for index, row in enumerate(rows):
-        mapping: dict[str, int] = {}
-        for position, value in enumerate(row):
-            text = cell_text(value)
-            for column in COLUMNS:
-                if text and column.key not in mapping and column.matches(text):
-                    mapping[column.key] = position
-                    break
-        if "code" in mapping and "name" in mapping:
-            return index, mapping
-    return None
+class _UnitRows:
+    """The row parser; remembers codes for duplicates. Rows with problems are kept,
+    so the checks across rows still see them."""
 
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
 
-def _pick_sheet(workbook):
-    if DATA_SHEET in workbook.sheetnames:
-        return workbook[DATA_SHEET]
-    for sheet in workbook.worksheets:
-        if _find_header(list(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))):
-            return sheet
-    return None
-
-
-def _too_many_rows() -> FileRefused:
-    return FileRefused(
-        _l(
-            "The file has more than %(n)s rows; split it into several files.",
-            n=f"{MAX_ROWS:,}".replace(",", "."),
-        )
-    )
-
-
-def _no_header(sheet_title: str | None) -> Problem:
-    if sheet_title is None:
-        return Problem(
-            None,
-            None,
-            _l(
-                "No sheet has the header row of the template (columns “Mã đơn vị” and "
-                "“Tên đơn vị”). Download the template and copy your units into its sheet "
-                "“%(sheet)s”.",
-                sheet=DATA_SHEET,
-            ),
-        )
-    return Problem(
-        None,
-        None,
-        _l(
-            "Sheet “%(sheet)s” has no header row with the columns “Mã đơn vị” and "
-            "“Tên đơn vị” in its first %(n)s rows.",
-            sheet=sheet_title,
-            n=HEADER_SEARCH_ROWS,
-        ),
-    )
-
-
-def _read(values_book, formulas_book) -> UnitReadResult:
-    result = UnitReadResult()
-    sheet = _pick_sheet(values_book)
-    if sheet is None:
-        result.problems.append(_no_header(None))
-        return result
-    result.sheet = sheet.title
-    if (sheet.max_row or 0) > MAX_ROWS + HEADER_SEARCH_ROWS:
-        raise _too_many_rows()
-    found = _find_header(list(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)))
-    if found is None:
-        result.problems.append(_no_header(sheet.title))
-        return result
-    header_index, mapping = found
-    first = header_index + 2
-    value_rows = sheet.iter_rows(min_row=first, values_only=True)
-    formula_rows = (
-        formulas_book[sheet.title].iter_rows(min_row=first, values_only=True)
-        if formulas_book is not None
-        else ()
-    )
-    seen: dict[str, int] = {}
-    for offset, (values, formulas) in enumerate(zip_longest(value_rows, formula_rows)):
-        if offset >= MAX_ROWS:
-            raise _too_many_rows()
-        row = _read_row(first + offset, values or (), formulas or (), mapping, result.problems)
-        if row is not None:
-            _check_duplicate(row, seen, result.problems)
-            result.rows.append(row)
-    if not result.rows and not result.problems:
-        result.problems.append(Problem(None, None, _l("The sheet has no units.")))
-    return result
-
-
-def _cell(number: int, key: str, values, formulas, mapping, problems) -> str | None:
-    """The cell's text; None for a formula whose value was never saved (a problem)."""
-    position = mapping.get(key)
-    if position is None or position >= len(values):
-        return ""
-    value = values[position]
-    formula = formulas[position] if position < len(formulas) else None
-    if value is None and isinstance(formula, str) and formula.startswith("="):
-        problems.append(
-            Problem(
-                number,
-                HEADER[key],
-                _l(
-                    "This cell holds a formula without a saved value; open the file "
-                    "in Excel, save it, or paste the values instead of the formula."
-                ),
+    def __call__(self, row: Row) -> UnitRow:
+        if not row["code"] and "code" not in row.unsaved:
+            row.problem("code", _l("The unit code is missing."))
+        if not row["name"] and "name" not in row.unsaved:
+            row.problem("name", _l("The unit name is missing."))
+        population = _population(row["population"], lambda m: row.problem("population", m))
+        code = row["code"]
+        if code in self.seen:
+            row.problem(
+                "code",
+                _l("Code %(code)s is also used on row %(row)s.", code=code, row=self.seen[code]),
             )
-        )
-        return None
-    return cell_text(value)
-
-
-def _read_row(number: int, values, formulas, mapping, problems) -> UnitRow | None:
-    """One data row, or None for a blank row; its own problems go to `problems`."""
-    cells = {c.key: _cell(number, c.key, values, formulas, mapping, problems) for c in COLUMNS}
-    unsaved = {key for key, text in cells.items() if text is None}  # reported already
-    fields = {key: text or "" for key, text in cells.items()}
-    if not any(fields.values()) and not unsaved:
-        return None
-
-    def problem(key: str, message) -> None:
-        problems.append(Problem(number, HEADER[key], message))
-
-    for column in COLUMNS:
-        length = len(fields[column.key])
-        if length > column.max_length:
-            problem(
-                column.key,
-                _l(
-                    "Too long: %(n)s characters, at most %(limit)s.",
-                    n=length,
-                    limit=column.max_length,
-                ),
-            )
-    if not fields["code"] and "code" not in unsaved:
-        problem("code", _l("The unit code is missing."))
-    if not fields["name"] and "name" not in unsaved:
-        problem("name", _l("The unit name is missing."))
-    population = _population(fields["population"], lambda m: problem("population", m))
-    return UnitRow(
-        number, fields["code"], fields["name"], fields["kind"], fields["parent"], population
-    )
+        elif code:
+            self.seen[code] = row.number
+        return UnitRow(row.number, code, row["name"], row["kind"], row["parent"], population)
 
 
 def _population(text: str, report) -> int | None:
@@ -224,21 +88,6 @@ def _population(text: str, report) -> int | None:
         report(_l("%(value)s is too large for a population or membership.", value=text))
         return None
     return number
-
-
-def _check_duplicate(row: UnitRow, seen: dict[str, int], problems) -> None:
-    if not row.code:
-        return
-    if row.code in seen:
-        problems.append(
-            Problem(
-                row.row,
-                HEADER["code"],
-                _l("Code %(code)s is also used on row %(row)s.", code=row.code, row=seen[row.code]),
-            )
-        )
-    else:
-        seen[row.code] = row.row
 
 
 # --- checks across rows and against the database --------------------------------------

@@ -3,60 +3,43 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from quiz.extensions import db
 from quiz.models import Unit
-from quiz.text import fold
+from quiz.spreadsheets import Column, Problem, Report, SheetSpec
+
+__all__ = ["COLUMNS", "DATA_SHEET", "SPEC", "KnownUnit", "Problem", "UnitReadResult", "UnitRow"]
 
 DATA_SHEET = "Đơn vị"
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 
 
-def header_key(text: str) -> str:
-    """'Dân số / Số đảng viên *' → 'dan so so dang vien': what headers are matched by."""
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
-
-
-@dataclass(frozen=True)
-class UnitColumn:
-    key: str
-    header: str
-    required: bool
-    max_length: int
-    width: int
-    note: str
-    aliases: tuple[str, ...] = ()
-
-    def matches(self, text: str) -> bool:
-        key = header_key(text)
-        return key == header_key(self.header) or key in self.aliases
-
-
-COLUMNS: tuple[UnitColumn, ...] = (
-    UnitColumn(
+COLUMNS: tuple[Column, ...] = (
+    Column(
         "code", "Mã đơn vị", True, 40, 16,
         "Mã riêng của đơn vị (bắt buộc). Nhập lại cùng mã sẽ cập nhật đơn vị đó.",
         ("ma", "ma dv", "code", "unit code"),
     ),
-    UnitColumn(
+    Column(
         "name", "Tên đơn vị", True, 200, 40, "Tên đầy đủ của đơn vị (bắt buộc).",
         ("ten", "ten dv", "don vi", "name", "unit name", "unit"),
     ),
-    UnitColumn(
+    Column(
         "kind", "Cấp", False, 40, 14,
         "Cấp hoặc loại đơn vị, ví dụ Tỉnh, Huyện, Xã, Cơ quan (không bắt buộc).",
         ("cap don vi", "cap hanh chinh", "loai", "loai don vi", "kind", "level"),
     ),
-    UnitColumn(
+    Column(
         "parent", "Mã đơn vị cấp trên", False, 40, 20,
         "Mã của đơn vị cấp trên, có trong tệp hoặc đã có trong hệ thống. "
         "Bỏ trống: đơn vị cấp cao nhất.",
         ("ma cap tren", "cap tren", "ma don vi cha", "parent", "parent code"),
     ),
-    UnitColumn(
+    Column(
         "population", "Dân số / số đảng viên", False, 20, 20,
         "Số nguyên từ 0 trở lên, dùng tính tỉ lệ tham gia (không bắt buộc).",
         ("dan so", "so dang vien", "so dan", "population", "members", "membership"),
@@ -65,13 +48,24 @@ COLUMNS: tuple[UnitColumn, ...] = (
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 HEADER = {c.key: c.header for c in COLUMNS}
 _NUMBER = re.compile(r"^\d+$|^\d{1,3}([., ]\d{3})+$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int | None
-    column: str | None
-    message: object  # a lazy string, rendered in the reader's language
+SPEC = SheetSpec(
+    sheet=DATA_SHEET,
+    columns=COLUMNS,
+    finds_header=("code", "name"),
+    no_sheet=lambda: _l(
+        "No sheet has the header row of the template (columns “Mã đơn vị” and "
+        "“Tên đơn vị”). Download the template and copy your units into its sheet "
+        "“%(sheet)s”.",
+        sheet=DATA_SHEET,
+    ),
+    no_header=lambda sheet, n: _l(
+        "Sheet “%(sheet)s” has no header row with the columns “Mã đơn vị” and "
+        "“Tên đơn vị” in its first %(n)s rows.",
+        sheet=sheet,
+        n=n,
+    ),
+    empty=lambda: _l("The sheet has no units."),
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +81,7 @@ class KnownUnit:
     merged: bool
 
 
-@dataclass
+@dataclass(slots=True)  # thousands of them are held at once
 class UnitRow:
     row: int
     code: str
@@ -100,15 +94,7 @@ class UnitRow:
 
 
 @dataclass
-class UnitReadResult:
-    sheet: str = ""
-    rows: list[UnitRow] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and bool(self.rows)
-
+class UnitReadResult(Report[UnitRow]):
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
 

@@ -8,10 +8,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 
-from quiz.banks.spec import MAX_ROWS
-from quiz.banks.workbook import neutralise, write_header
 from quiz.extensions import db
 from quiz.models import Unit
+from quiz.spreadsheets.limits import MAX_ROWS
+from quiz.spreadsheets.writing import neutralise, write_header
 from quiz.units.operations import (
     tree_order,
 )

@@ -222,7 +222,9 @@ def test_command_line_import_reports_problems_and_writes_nothing(app, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["import-bank", str(bad), "--bank", "CLI"])
     assert result.exit_code != 0
-    assert "nothing was imported" in result.output
+    # In Vietnamese, as every command speaks: "row 3 · Câu hỏi: …", "nothing was imported".
+    assert "Dòng 3 · Câu hỏi:" in result.output
+    assert "chưa có dữ liệu nào được nhập" in result.output
     good = ROOT / "question_banks" / "sample_bank.xlsx"
     result = runner.invoke(args=["import-bank", str(good), "--bank", "CLI", "--title", "Mẫu"])
     assert result.exit_code == 0, result.output

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from quiz.banks.workbook import FileRefused
 from quiz.conferences.delegate_import import apply_delegates, read_delegates, template_workbook
 from quiz.conferences.delegates import (
     find_by_phone_or_name,
@@ -29,6 +28,7 @@ from quiz.console.uploads import drop, fetch, read_upload, stash
 from quiz.contest.identity import InvalidField, normalize_name, normalize_phone
 from quiz.extensions import db
 from quiz.models import CheckIn, Delegate, ScanRefusal
+from quiz.spreadsheets import FileRefused
 from quiz.text import drop_control, squash
 
 PAGE = 100
