@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from quiz.contest.attempts import engine
-from quiz.contest.persistence import records_in_redis
 from quiz.contest.questions import QuestionView, question_cache
 from quiz.contest.rounds import ContestInfo, RoundInfo, get_round
 from quiz.contest.session import EntrantSession
@@ -121,44 +120,6 @@ class PaperItem:
         return [(shown, self.question.choices[orig]) for shown, orig in enumerate(self.order)]
 
 
-@dataclass(frozen=True, slots=True)
-class AttemptRow:
-    id: int
-    paper: list
-    started_at_ms: int
-    deadline_ms: int
-    seq: int
-    scored: bool
-
-
-def load_attempt(attempt_id: int) -> AttemptRow | None:
-    """The attempt from Redis while it is there (just started, or the database
-    is down and it could not be copied yet), else from the database."""
-    record = records_in_redis(get_redis(), [attempt_id]).get(attempt_id)
-    if record is not None:
-        return AttemptRow(
-            attempt_id,
-            record["paper"],
-            record["started_at_ms"],
-            record["deadline_ms"],
-            record["seq"],
-            False,
-        )
-    row = db.session.execute(
-        select(
-            Attempt.id,
-            Attempt.paper,
-            Attempt.started_at_ms,
-            Attempt.deadline_ms,
-            Attempt.seq,
-            Score.attempt_id.is_not(None),
-        )
-        .outerjoin(Score, Score.attempt_id == Attempt.id)
-        .where(Attempt.id == attempt_id)
-    ).first()
-    return AttemptRow(*row) if row is not None else None
-
-
 def paper_items(paper: list, saved: dict[str, str]) -> list[PaperItem]:
     questions = question_cache().get_many(q[0] for q in paper)
     items = []
@@ -191,7 +152,7 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
     receipt = buffer.receipt(token.attempt_id)
     score = None
     if receipt is None:
-        score = _score_row(token.attempt_id)
+        score = _score_row(token)
         if score is None:
             return ResultView(received=False)
         view = ResultView(True, score.submitted_at_ms, None, score.auto_submitted)
@@ -205,7 +166,7 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
         view.scored, view.correct, view.total, view.time_used_ms = True, correct, total, used
     else:
         try:
-            score = score or _score_row(token.attempt_id)
+            score = score or _score_row(token)
         except DATABASE_DOWN:
             # Only reached with a receipt in hand: "received, being scored"
             # until the database is back, rather than an error page.
@@ -228,7 +189,8 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
     return view
 
 
-def _score_row(attempt_id: int):
+def _score_row(token: AttemptToken):
+    """The attempt's score row; only the token's entrant's, whatever happened to the ids."""
     return db.session.execute(
         select(
             Score.correct,
@@ -236,7 +198,7 @@ def _score_row(attempt_id: int):
             Score.time_used_ms,
             Score.submitted_at_ms,
             Score.auto_submitted,
-        ).where(Score.attempt_id == attempt_id)
+        ).where(Score.attempt_id == token.attempt_id, Score.entrant_id == token.entrant_id)
     ).first()
 
 

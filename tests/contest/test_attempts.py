@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from quiz.contest.attempts import engine
-from quiz.contest.display import load_attempt
+from quiz.contest.persistence import load_attempt
 from quiz.extensions import db
 from quiz.models import Round
 from quiz.models.attempts import Attempt, Score
