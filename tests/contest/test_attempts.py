@@ -384,3 +384,44 @@ def test_answer_times_and_the_device_are_recorded_for_fraud_review(app, unit_id)
     assert 0 <= row.timings[0] <= row.timings[2] < 60_000
     with app.app_context():
         assert db.session.scalar(select(Attempt.device)) == device
+
+
+def test_a_save_naming_an_option_the_question_lacks_is_refused_and_not_stored(app):
+    with app.app_context():
+        units = make_units()
+        make_contest(make_bank(choices=3), owner=units["P"])
+        unit_id = units["D1-C1"].id
+    player = registered(app, unit_id)
+    token = player.start()
+    csrf = csrf_from(player.paper(token).text)
+    refused = player.save(token, q=0, c="3", csrf=csrf)  # options A, B, C: shown 0, 1, 2
+    assert refused.status_code == 400 and refused.json["code"] == "bad_choice"
+    assert "không thuộc các phương án" in refused.json["error"]
+    assert player.save(token, q=0, c="1,3", csrf=csrf).status_code == 400
+    assert player.save(token, q=1, c="2", csrf=csrf).status_code == 200
+    assert checked(player.paper(token).text) == {("q1", "2")}  # nothing of the refused saves
+    with app.app_context():
+        saved = engine().buffer.saved_answers(engine().signer.verify(token).attempt_id)
+    assert saved == {"1": "2"}
+
+
+def test_a_token_signed_before_it_carried_the_options_is_checked_against_the_paper(app):
+    from quiz.contest.tokens import AttemptToken
+
+    with app.app_context():
+        units = make_units()
+        make_contest(make_bank(choices=3), owner=units["P"])
+        unit_id = units["D1-C1"].id
+    player = registered(app, unit_id)
+    with app.app_context():
+        signer = engine().signer
+        t = signer.verify(player.start())
+        older = signer.sign(
+            AttemptToken(t.attempt_id, t.round_id, t.entrant_id, t.deadline_ms, t.size)
+        )
+        assert signer.verify(older).options is None
+    csrf = csrf_from(player.paper(older).text)
+    refused = player.save(older, q=2, c="3", csrf=csrf)
+    assert refused.status_code == 400 and refused.json["code"] == "bad_choice"
+    assert player.save(older, q=2, c="2", csrf=csrf).status_code == 200
+    assert checked(player.paper(older).text) == {("q2", "2")}
