@@ -152,7 +152,7 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
     receipt = buffer.receipt(token.attempt_id)
     score = None
     if receipt is None:
-        score = _score_row(token)
+        score = _score_row(token.attempt_id)
         if score is None:
             return ResultView(received=False)
         view = ResultView(True, score.submitted_at_ms, None, score.auto_submitted)
@@ -166,7 +166,7 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
         view.scored, view.correct, view.total, view.time_used_ms = True, correct, total, used
     else:
         try:
-            score = score or _score_row(token)
+            score = score or _score_row(token.attempt_id)
         except DATABASE_DOWN:
             # Only reached with a receipt in hand: "received, being scored"
             # until the database is back, rather than an error page.
@@ -189,8 +189,7 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
     return view
 
 
-def _score_row(token: AttemptToken):
-    """The attempt's score row; only the token's entrant's, whatever happened to the ids."""
+def _score_row(attempt_id: int):
     return db.session.execute(
         select(
             Score.correct,
@@ -198,7 +197,7 @@ def _score_row(token: AttemptToken):
             Score.time_used_ms,
             Score.submitted_at_ms,
             Score.auto_submitted,
-        ).where(Score.attempt_id == token.attempt_id, Score.entrant_id == token.entrant_id)
+        ).where(Score.attempt_id == attempt_id)
     ).first()
 
 

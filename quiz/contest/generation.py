@@ -267,7 +267,7 @@ def report_lost(attempt_id: int, round_id: int, entrant_id: int) -> None:
     table = LostAttempt.__table__
     now = utcnow()
     row = dict(attempt_id=attempt_id, round_id=round_id, entrant_id=entrant_id)
-    stmt = _insert()(table).values(row, lost_at=now, seen_at=now)
+    stmt = _insert()(table).values(row | {"lost_at": now, "seen_at": now})
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.attempt_id], set_={"seen_at": func.coalesce(table.c.seen_at, now)}
     )

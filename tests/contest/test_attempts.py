@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from quiz.contest.attempts import engine
 from quiz.contest.persistence import load_attempt
 from quiz.extensions import db
-from quiz.models import Round
+from quiz.models import Entrant, Round
 from quiz.models.attempts import Attempt, Score
 from quiz.scoring.jobs import drain_submissions, sweep_expired_attempts
 from quiz.timeutil import now_ms
@@ -425,3 +425,23 @@ def test_a_token_signed_before_it_carried_the_options_is_checked_against_the_pap
     assert refused.status_code == 400 and refused.json["code"] == "bad_choice"
     assert player.save(older, q=2, c="2", csrf=csrf).status_code == 200
     assert checked(player.paper(older).text) == {("q2", "2")}
+
+
+@pytest.mark.parametrize("copied", [False, True], ids=["in_redis", "in_database"])
+def test_a_paper_is_shown_only_to_the_entrant_its_token_names(app, unit_id, copied):
+    """Were an attempt id ever handed out twice, the older token must not open the new paper."""
+    from quiz.contest.tokens import AttemptToken
+
+    owner = registered(app, unit_id)
+    token = owner.start()
+    if copied:
+        drain(app)  # the workers' copy: from now on the paper comes from the database
+    other = registered(app, unit_id, phone="0900000002")
+    with app.app_context():
+        mine = engine().signer.verify(token)
+        other_id = db.session.scalar(select(Entrant.id).where(Entrant.phone == "0900000002"))
+        forged = engine().signer.sign(
+            AttemptToken(mine.attempt_id, mine.round_id, other_id, mine.deadline_ms, mine.size)
+        )
+    page = other.paper(forged)
+    assert page.status_code == 410 and "Đáp án" not in page.text
