@@ -49,8 +49,8 @@ RESUMED, LIMIT, NEEDS_SEQS, NEEDS_IDS, STARTED, WAIT, NEEDS_CHECK = 1, 2, 3, 4, 
 KEEP_MS = 3 * 24 * 3600 * 1000
 
 
-# A refill is asked for when fewer ids than this are left in the block.
 def refill_at(block: int) -> int:
+    """Ids left when the next block is reserved: half a block goes on through a database outage."""
     return block // 2
 
 
@@ -155,12 +155,9 @@ class Admission:
             args = [value for pair in items[start : start + 2000] for value in pair]
             self._seed(keys=[keys.round_seqs(round_id)], args=args)
 
-    def take_block(self, low: int, high: int) -> bool:
-        """Hand out ids low+1 … high (reserved in the database) once the current ones run out."""
-        reply = self._raise(
-            keys=[keys.ATTEMPT_IDS, keys.ATTEMPT_ID_CEILING, keys.ATTEMPT_ID_REFILL],
-            args=[low, high],
-        )
+    def take_block(self, high: int) -> bool:
+        """Hand out ids up to `high`, the end of a block reserved in the database."""
+        reply = self._raise(keys=[keys.ATTEMPT_ID_CEILING, keys.ATTEMPT_ID_REFILL], args=[high])
         return bool(reply)
 
     def running(self, round_id: int, entrant_id: int) -> Running | None:

@@ -259,7 +259,7 @@ def reserve_block(admission) -> None:
         _locked_state(max(_newest_attempt(), seen.last_id, seen.ceiling))
         high = db.session.execute(advance).scalar()
     db.session.commit()
-    admission.take_block(high - block, high)
+    admission.take_block(high)
 
 
 def report_lost(attempt_id: int, round_id: int, entrant_id: int) -> None:

@@ -15,7 +15,15 @@ from quiz.extensions import db, get_redis
 from quiz.models.attempts import Attempt, Score
 from quiz.scoring import keys, store
 from quiz.timeutil import now_ms
+from tests.conftest import make_config
 from tests.factories import make_bank, make_contest, make_entrant
+
+
+@pytest.fixture
+def app_config(request, schema, database_url, redis_url):
+    """Settings of the app; a test may ask for a small block of attempt ids."""
+    block = getattr(request, "param", 10_000)
+    return make_config(database_url, redis_url, ATTEMPT_ID_BLOCK=block)
 
 
 @pytest.fixture
@@ -101,3 +109,16 @@ def test_the_scorer_copies_attempts_it_needs_before_the_persister_runs(round_id)
     assert drain_submissions(max_seconds=10) == 5
     scored = set(db.session.scalars(select(Score.attempt_id)))
     assert scored == {r.id for r in stored()} and len(scored) == 5
+
+
+@pytest.mark.parametrize("app_config", [4], indirect=True)
+def test_ids_come_in_blocks_reserved_in_the_database_before_redis_hands_them_out(round_id):
+    from quiz.models.redis_state import RedisState
+
+    people = [make_entrant(n).id for n in range(1, 11)]
+    ids = [start(round_id, p).attempt_id for p in people]  # the next block at half of one
+    assert ids == list(range(1, 11))  # none skipped, none twice
+    db.session.expire_all()
+    reserved = db.session.get(RedisState, 1).ids_reserved
+    ceiling = int(get_redis().get(keys.ATTEMPT_ID_CEILING))
+    assert max(ids) < ceiling <= reserved  # Redis never runs ahead of the database
