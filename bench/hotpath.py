@@ -33,7 +33,7 @@ WARM_SAVES = 4
 def seed(n_save: int, n_submit: int, n_start: int) -> dict:
     """Entrants, attempts and signed sessions, written straight to the database."""
     from quiz import create_app
-    from quiz.contest.tokens import AttemptToken, TokenSigner
+    from quiz.contest.tokens import AttemptToken, TokenSigner, paper_options
     from quiz.timeutil import now_ms
 
     app = create_app()
@@ -41,21 +41,23 @@ def seed(n_save: int, n_submit: int, n_start: int) -> dict:
         info = demo_round(time_limit_seconds=None, max_attempts=None, min_age=None)
         entrants = insert_entrants(n_save + n_submit + n_start)
         started = now_ms()
-        attempt_ids = insert_attempts(info, entrants[: n_save + n_submit], started)
+        attempts = insert_attempts(info, entrants[: n_save + n_submit], started)
         sessions = Sessions(app)
         signer = TokenSigner(app.secret_key)
         people = []
         for index, entrant_id in enumerate(entrants):
             cookie, csrf = sessions.signed(entrant_id)
             token = None
-            if index < len(attempt_ids):
+            if index < len(attempts):
+                attempt_id, paper = attempts[index]
                 token = signer.sign(
                     AttemptToken(
-                        attempt_ids[index],
+                        attempt_id,
                         info.id,
                         entrant_id,
                         info.deadline_for(started),
                         info.questions_per_attempt,
+                        paper_options(paper),
                     )
                 )
             people.append((cookie, csrf, token))
