@@ -355,13 +355,20 @@ def render(waves: dict, alive: bool, args) -> str:
     for label, key in rows:
         lines.append(f"| {label} | {kill[key]:,} | {empty[key]:,} |")
     alarm = ", ".join(f"{k} ({v} unscored attempts void)" for k, v, _m in empty["losses"]) or "none"
+    voided = empty["receipts"] - empty["scored_receipts"]
     lines += [
         f"| seconds from restart to every entrant done | {kill['seconds_after_restart']:.0f} | "
         f"{empty['seconds_after_restart']:.0f} |",
         "",
         f"Alarm rows (console, system page) after both waves: {alarm}. Workers and scheduler "
-        f"still running at the end: {'yes' if alive else 'no'}.",
+        f"still running at the end: {'yes' if alive else 'no'}. In the second wave, {voided} "
+        "receipts had been shown for submissions not yet scored when Redis lost its data: "
+        "those attempts are void, and their entrants were told so and started a new one.",
     ]
+    if all(w["wrong"] == 0 and w["finished"] == w["entrants"] for w in (kill, empty)):
+        lines[-1] += (
+            " Every entrant saw the score of its own last attempt; no page showed another's."
+        )
     return "\n".join(lines)
 
 
