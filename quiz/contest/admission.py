@@ -84,6 +84,24 @@ class Outcome:
     refill: bool = False
 
 
+def _start_keys(round_id: int, contest_id: int, entrant_id: int) -> list[str]:
+    """The start script's KEYS, in the order its header lists them."""
+    return [
+        keys.running(round_id, entrant_id),
+        keys.ADMISSION_BUCKET,
+        keys.round_seqs(round_id),
+        keys.ATTEMPT_IDS,
+        keys.NEW_ATTEMPTS,
+        keys.round_attempts(round_id),
+        keys.contest_attempts(contest_id),
+        keys.round_entrants(round_id),
+        keys.contest_entrants(contest_id),
+        keys.ATTEMPT_ID_CEILING,
+        keys.REDIS_CHECKED,
+        keys.ATTEMPT_ID_REFILL,
+    ]
+
+
 class Admission:
     def __init__(self, client: redis.Redis, rate_per_second: int, burst: int, block: int) -> None:
         self.client = client
@@ -106,20 +124,7 @@ class Admission:
         device: str | None = None,
     ) -> Outcome:
         reply = self._start(
-            keys=[
-                keys.running(round_id, entrant_id),
-                keys.ADMISSION_BUCKET,
-                keys.round_seqs(round_id),
-                keys.ATTEMPT_IDS,
-                keys.NEW_ATTEMPTS,
-                keys.round_attempts(round_id),
-                keys.contest_attempts(contest_id),
-                keys.round_entrants(round_id),
-                keys.contest_entrants(contest_id),
-                keys.ATTEMPT_ID_CEILING,
-                keys.REDIS_CHECKED,
-                keys.ATTEMPT_ID_REFILL,
-            ],
+            keys=_start_keys(round_id, contest_id, entrant_id),
             args=[
                 now_ms,
                 self.rate,
