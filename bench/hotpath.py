@@ -33,7 +33,7 @@ WARM_SAVES = 4
 def seed(n_save: int, n_submit: int, n_start: int) -> dict:
     """Entrants, attempts and signed sessions, written straight to the database."""
     from quiz import create_app
-    from quiz.contest.tokens import AttemptToken, TokenSigner
+    from quiz.contest.tokens import AttemptToken, TokenSigner, paper_options
     from quiz.timeutil import now_ms
 
     app = create_app()
@@ -41,24 +41,27 @@ def seed(n_save: int, n_submit: int, n_start: int) -> dict:
         info = demo_round(time_limit_seconds=None, max_attempts=None, min_age=None)
         entrants = insert_entrants(n_save + n_submit + n_start)
         started = now_ms()
-        attempt_ids = insert_attempts(info, entrants[: n_save + n_submit], started)
+        attempts = insert_attempts(info, entrants[: n_save + n_submit], started)
         sessions = Sessions(app)
         signer = TokenSigner(app.secret_key)
         people = []
         for index, entrant_id in enumerate(entrants):
             cookie, csrf = sessions.signed(entrant_id)
-            token = None
-            if index < len(attempt_ids):
+            token, options = None, ()
+            if index < len(attempts):
+                attempt_id, paper = attempts[index]
+                options = paper_options(paper)
                 token = signer.sign(
                     AttemptToken(
-                        attempt_ids[index],
+                        attempt_id,
                         info.id,
                         entrant_id,
                         info.deadline_for(started),
                         info.questions_per_attempt,
+                        paper_options(paper),
                     )
                 )
-            people.append((cookie, csrf, token))
+            people.append((cookie, csrf, token, options))
         return {
             "people": people,
             "n_save": n_save,
@@ -83,32 +86,32 @@ def write_requests(seeded: dict, slices: int) -> dict[str, list[Path]]:
     files["ceiling"] = [ceiling] * slices
     save = OUT / "save.txt"
     with save.open("w") as out:
-        for cookie, csrf, token in people[:n_save]:
+        for cookie, csrf, token, options in people[:n_save]:
             for position in range(q):
-                out.write(
-                    f"POST\t/a/{token}/save\t{cookie}\t{csrf}\tq={position}&c={rng.randint(0, 3)}\n"
-                )
+                # One of the question's options: a save of any other is refused.
+                choice = rng.randrange(options[position])
+                out.write(f"POST\t/a/{token}/save\t{cookie}\t{csrf}\tq={position}&c={choice}\n")
     files["save"] = [save] * slices
     submitters = people[n_save : n_save + n_submit]
     starters = people[n_save + n_submit :]
     for k in range(slices):
         path = OUT / f"submit-{k}.txt"
         with path.open("w") as out:
-            for cookie, csrf, token in submitters[k::slices]:
-                body = "&".join(f"q{i}={rng.randint(0, 3)}" for i in range(q)) + "&p=2500"
+            for cookie, csrf, token, options in submitters[k::slices]:
+                body = "&".join(f"q{i}={rng.randrange(options[i])}" for i in range(q)) + "&p=2500"
                 out.write(f"POST\t/a/{token}/submit\t{cookie}\t{csrf}\t{body}\n")
         files["submit"].append(path)
         # Before submitting, entrants answer: their saves reach the server
         # processes first, as they do in a real attempt (untimed).
         path = OUT / f"prepare-{k}.txt"
         with path.open("w") as out:
-            for cookie, csrf, token in submitters[k::slices]:
+            for cookie, csrf, token, _options in submitters[k::slices]:
                 for position in range(WARM_SAVES):
                     out.write(f"POST\t/a/{token}/save\t{cookie}\t{csrf}\tq={position}&c=1\n")
         files["prepare"].append(path)
         path = OUT / f"start-{k}.txt"
         with path.open("w") as out:
-            for cookie, csrf, _token in starters[k::slices]:
+            for cookie, csrf, _token, _options in starters[k::slices]:
                 out.write(f"POST\t/c/{SLUG}/r/1/start\t{cookie}\t{csrf}\t\n")
         files["start"].append(path)
     return files

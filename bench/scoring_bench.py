@@ -69,7 +69,10 @@ def seed(total: int) -> list[tuple[int, int, int]]:
     with app.app_context():
         info = demo_round(time_limit_seconds=None, max_attempts=None, min_age=None)
         started = now_ms() - 3_600_000
-        ids = insert_attempts(info, insert_entrants(total), started)
+        ids = [
+            attempt_id
+            for attempt_id, _paper in insert_attempts(info, insert_entrants(total), started)
+        ]
         return [(attempt_id, started, info.questions_per_attempt) for attempt_id in ids]
 
 

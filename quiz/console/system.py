@@ -1,16 +1,20 @@
-"""The scoring backlog and the workers, for administrators watching a busy round."""
+"""The scoring backlog, the workers, and Redis's losses, for administrators watching a round."""
 
 from __future__ import annotations
 
 from flask import render_template
 from rq import Queue, Worker
 from rq.registry import FailedJobRegistry, StartedJobRegistry
+from sqlalchemy import func, select
 
 from quiz.console import bp
 from quiz.console.access import ADMINS, allow
-from quiz.extensions import DEFAULT_QUEUE, SCORING_QUEUE, get_redis
+from quiz.extensions import DATABASE_DOWN, DEFAULT_QUEUE, SCORING_QUEUE, db, get_redis
+from quiz.models.redis_state import LostAttempt, RedisLoss
 from quiz.scoring import keys
 from quiz.scoring.jobs import DEAD_LETTERS
+
+SHOWN_LOSSES = 10
 
 
 def _pending(client, stream: str, group: str) -> int:
@@ -46,7 +50,26 @@ def backlog() -> dict:
     }
 
 
+def losses() -> dict | None:
+    """Redis's losses noticed, newest first, and the lost attempts (None: database down).
+
+    The alarm: it stays on this page, with its counts, for whoever looks
+    after the contest (the log has one ERROR line per loss).
+    """
+    try:
+        rows = db.session.scalars(
+            select(RedisLoss).order_by(RedisLoss.detected_at.desc()).limit(SHOWN_LOSSES)
+        ).all()
+        lost, seen = db.session.execute(
+            select(func.count(), func.count(LostAttempt.seen_at)).select_from(LostAttempt)
+        ).one()
+    except DATABASE_DOWN:
+        db.session.rollback()
+        return None
+    return {"rows": rows, "lost_attempts": lost, "entrants_told": seen}
+
+
 @bp.get("/system")
 @allow(*ADMINS)
 def system():
-    return render_template("console/system.html", data=backlog())
+    return render_template("console/system.html", data=backlog(), losses=losses())

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("contest", __name__)
 
-from quiz.contest import entry_views, views  # noqa: E402,F401  (routes register on import)
+from quiz.contest import board_views, entry_views, views  # noqa: E402,F401  (routes register on import)

@@ -14,9 +14,12 @@ in one round trip and never waits on the database:
    on a stream from which workers copy it into the database within seconds
    (`persistence.py`); the live counters move.
 
-Counters of ids and of attempts per entrant are initialised from the
-database when Redis does not have them (first start, or after Redis lost
-its data), so they never go backwards.
+The script is `lua/start.lua`. Ids come in blocks reserved in the database,
+and none is handed out by a Redis process whose data has not been checked
+since it started (`generation.py`): a Redis that came back empty or older
+never hands out an id twice. Counts of attempts per entrant are seeded from
+the database when Redis does not have them (first start, or after a
+restart), so they never go backwards.
 """
 
 from __future__ import annotations
@@ -26,54 +29,9 @@ from dataclasses import dataclass
 
 import redis
 
+from quiz.contest.tokens import pack_options, paper_options, unpack_options
+from quiz.lua import load_script
 from quiz.scoring import keys
-
-START = """
-local now = tonumber(ARGV[1])
-local entrant = ARGV[5]
-local running = redis.call('GET', KEYS[1])
-if running then
-  local aid, deadline = string.match(running, '^(%d+)|(%d+)|')
-  if tonumber(deadline) > now and redis.call('EXISTS', ARGV[4] .. aid) == 0 then
-    return {1, running}
-  end
-end
-if redis.call('EXISTS', KEYS[3]) == 0 then return {3} end
-if redis.call('EXISTS', KEYS[4]) == 0 then return {4} end
-local seq = tonumber(redis.call('HGET', KEYS[3], entrant) or '0') + 1
-local limit = tonumber(ARGV[6])
-if limit > 0 and seq > limit then return {2} end
-local rate = tonumber(ARGV[2])
-local burst = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[2], 'tokens', 'ts')
-local tokens = tonumber(state[1]) or burst
-local ts = tonumber(state[2]) or now
-if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end
-local stamp = math.max(now, ts)
-if tokens < 1 then
-  redis.call('HSET', KEYS[2], 'tokens', tostring(tokens), 'ts', stamp)
-  redis.call('PEXPIRE', KEYS[2], 60000)
-  return {0, math.ceil((1 - tokens) * 1000 / rate)}
-end
-redis.call('HSET', KEYS[2], 'tokens', tostring(tokens - 1), 'ts', stamp)
-redis.call('PEXPIRE', KEYS[2], 60000)
-local id = redis.call('INCR', KEYS[4])
-redis.call('HSET', KEYS[3], entrant, seq)
-local record = ARGV[11] .. id
-redis.call('HSET', record, 'r', ARGV[10], 'e', entrant, 's', seq, 'p', ARGV[7],
-           't', ARGV[1], 'd', ARGV[8], 'v', ARGV[13])
-redis.call('PEXPIRE', record, ARGV[12])
-redis.call('XADD', KEYS[5], '*', 'a', id)
-local value = id .. '|' .. ARGV[8] .. '|' .. ARGV[9] .. '|' .. seq
-redis.call('SET', KEYS[1], value, 'PX', ARGV[12])
-redis.call('INCR', KEYS[6])
-redis.call('INCR', KEYS[7])
-if seq == 1 then
-  redis.call('INCR', KEYS[8])
-  redis.call('SADD', KEYS[9], entrant)
-end
-return {5, value}
-"""
 
 # Seed per-entrant counts, never lowering one a start has already raised.
 SEED = """
@@ -85,17 +43,15 @@ end
 return 1
 """
 
-# Raise the id counter to at least the database's largest id.
-RAISE = """
-local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
-if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
-return 1
-"""
-
-RESUMED, LIMIT, NEEDS_SEQS, NEEDS_IDS, STARTED, WAIT = 1, 2, 3, 4, 5, 0
+RESUMED, LIMIT, NEEDS_SEQS, NEEDS_IDS, STARTED, WAIT, NEEDS_CHECK = 1, 2, 3, 4, 5, 0, 6
 # How long an attempt's Redis copy may wait for the database: far beyond any
 # outage a contest survives; the persister deletes it as soon as it is copied.
 KEEP_MS = 3 * 24 * 3600 * 1000
+
+
+def refill_at(block: int) -> int:
+    """Ids left when the next block is reserved: half a block goes on through a database outage."""
+    return block // 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +62,15 @@ class Running:
     deadline_ms: int
     size: int
     seq: int
+    options: tuple[int, ...] | None = None  # None for attempts started before they were kept
 
     @classmethod
     def decode(cls, raw: bytes | str) -> Running:
         text = raw.decode() if isinstance(raw, bytes) else raw
-        attempt_id, deadline, size, seq = (int(x) for x in text.split("|"))
-        return cls(attempt_id, deadline, size, seq)
+        attempt_id, deadline, size, seq, *rest = text.split("|")
+        size_ = int(size)
+        options = unpack_options(rest[0], size_) if rest else None
+        return cls(int(attempt_id), int(deadline), size_, int(seq), options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,15 +80,36 @@ class Outcome:
     code: int
     running: Running | None = None
     wait_ms: int = 0
+    # This start used the ids past the refill mark: its process reserves the next block.
+    refill: bool = False
+
+
+def _start_keys(round_id: int, contest_id: int, entrant_id: int) -> list[str]:
+    """The start script's KEYS, in the order its header lists them."""
+    return [
+        keys.running(round_id, entrant_id),
+        keys.ADMISSION_BUCKET,
+        keys.round_seqs(round_id),
+        keys.ATTEMPT_IDS,
+        keys.NEW_ATTEMPTS,
+        keys.round_attempts(round_id),
+        keys.contest_attempts(contest_id),
+        keys.round_entrants(round_id),
+        keys.contest_entrants(contest_id),
+        keys.ATTEMPT_ID_CEILING,
+        keys.REDIS_CHECKED,
+        keys.ATTEMPT_ID_REFILL,
+    ]
 
 
 class Admission:
-    def __init__(self, client: redis.Redis, rate_per_second: int, burst: int) -> None:
+    def __init__(self, client: redis.Redis, rate_per_second: int, burst: int, block: int) -> None:
         self.client = client
         self.rate = rate_per_second
         self.burst = burst
-        self._start = client.register_script(START)
-        self._raise = client.register_script(RAISE)
+        self.block = block
+        self._start = load_script(client, __file__, "start")
+        self._raise = load_script(client, __file__, "raise_ids")
         self._seed = client.register_script(SEED)
 
     def start(
@@ -144,17 +124,7 @@ class Admission:
         device: str | None = None,
     ) -> Outcome:
         reply = self._start(
-            keys=[
-                keys.running(round_id, entrant_id),
-                keys.ADMISSION_BUCKET,
-                keys.round_seqs(round_id),
-                keys.ATTEMPT_IDS,
-                keys.NEW_ATTEMPTS,
-                keys.round_attempts(round_id),
-                keys.contest_attempts(contest_id),
-                keys.round_entrants(round_id),
-                keys.contest_entrants(contest_id),
-            ],
+            keys=_start_keys(round_id, contest_id, entrant_id),
             args=[
                 now_ms,
                 self.rate,
@@ -169,10 +139,15 @@ class Admission:
                 keys.attempt_prefix(),
                 KEEP_MS,
                 device or "",
+                pack_options(paper_options(paper)),
+                keys.answers_prefix(),
+                refill_at(self.block),
             ],
         )
         code = int(reply[0])
-        if code in (RESUMED, STARTED):
+        if code == STARTED:
+            return Outcome(code, Running.decode(reply[1]), refill=bool(reply[2]))
+        if code == RESUMED:
             return Outcome(code, Running.decode(reply[1]))
         if code == WAIT:
             return Outcome(code, wait_ms=int(reply[1]))
@@ -185,8 +160,10 @@ class Admission:
             args = [value for pair in items[start : start + 2000] for value in pair]
             self._seed(keys=[keys.round_seqs(round_id)], args=args)
 
-    def raise_ids(self, at_least: int) -> None:
-        self._raise(keys=[keys.ATTEMPT_IDS], args=[at_least])
+    def take_block(self, high: int) -> bool:
+        """Hand out ids up to `high`, the end of a block reserved in the database."""
+        reply = self._raise(keys=[keys.ATTEMPT_ID_CEILING, keys.ATTEMPT_ID_REFILL], args=[high])
+        return bool(reply)
 
     def running(self, round_id: int, entrant_id: int) -> Running | None:
         raw = self.client.get(keys.running(round_id, entrant_id))

@@ -8,6 +8,7 @@ cause, so no refusal becomes a 500.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import redis
@@ -16,15 +17,24 @@ from flask_babel import lazy_gettext as _l
 from rq import Queue
 
 from quiz.contest.admission import Admission
+from quiz.contest.generation import check_redis, report_lost
+from quiz.contest.persistence import AttemptRow, load_attempt
 from quiz.contest.tokens import AttemptToken, BadToken, TokenSigner
 from quiz.extensions import SCORING_QUEUE, RedisClient, get_redis
 from quiz.models.banks import MAX_CHOICES
-from quiz.scoring.buffer import AttemptClosed, Receipt, SubmissionBuffer, TooManySaves
+from quiz.scoring.buffer import (
+    AttemptClosed,
+    AttemptUnknown,
+    Receipt,
+    SubmissionBuffer,
+    TooManySaves,
+)
 from quiz.scoring.grading import PREDICTION_FIELD, parse_choices
 
 log = logging.getLogger(__name__)
 
-_CHOICE_DIGITS = {str(i) for i in range(MAX_CHOICES)}
+# The displayed positions a question with n options accepts: "0" … str(n - 1).
+_ALLOWED = [frozenset(str(i) for i in range(n)) for n in range(MAX_CHOICES + 1)]
 
 
 class Refusal(Exception):
@@ -35,6 +45,20 @@ class Refusal(Exception):
         self.code = code
         self.message = message
         self.status = status
+
+
+class AttemptLost(Refusal):
+    """Neither Redis nor the database has the attempt: Redis lost it before a worker copied it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "lost",
+            _l(
+                "This attempt was lost in a server fault and cannot be recovered. "
+                "It does not count towards your attempts: please start again."
+            ),
+            410,
+        )
 
 
 class Busy(Exception):
@@ -65,7 +89,12 @@ def engine_for(app: Flask) -> Engine:
         found = Engine(
             signer=TokenSigner(config["SECRET_KEY"]),
             buffer=SubmissionBuffer(client, config["SECRET_KEY"].encode()),
-            admission=Admission(client, config["START_RATE_PER_SECOND"], config["START_BURST"]),
+            admission=Admission(
+                client,
+                config["START_RATE_PER_SECOND"],
+                config["START_BURST"],
+                config["ATTEMPT_ID_BLOCK"],
+            ),
             grace_ms=config["NETWORK_GRACE_SECONDS"] * 1000,
             max_saves=config["MAX_SAVES_PER_ATTEMPT"],
         )
@@ -97,10 +126,25 @@ def _check_time(token: AttemptToken, now_ms: int) -> None:
         raise Refusal("late", _l("Time is up: only the answers saved before the deadline count."))
 
 
+def option_count(token: AttemptToken, position: int, options: Sequence[int] | None = None) -> int:
+    """How many options the question at `position` has: the token says (older
+    tokens do not: then `options`, read from the paper, or at most MAX_CHOICES)."""
+    counts = token.options or options
+    return counts[position] if counts else MAX_CHOICES
+
+
 def parse_answer(
-    token: AttemptToken, question: str | None, choices: str | None, prediction: str | None
+    token: AttemptToken,
+    question: str | None,
+    choices: str | None,
+    prediction: str | None,
+    options: Sequence[int] | None = None,
 ) -> tuple[str, str]:
-    """One save request as (field, value), or a Refusal saying what is malformed."""
+    """One save request as (field, value), or a Refusal saying what is malformed.
+
+    The one rule for the fast path and the view: a question the paper does
+    not have, or an option its question does not have, is refused.
+    """
     if prediction is not None:
         text = prediction.strip().replace(".", "").replace(",", "").replace(" ", "")
         if not text.isdigit() or not text.isascii() or len(text) > 12:
@@ -112,18 +156,40 @@ def parse_answer(
         raise Refusal("bad_question", _l("This question is not on your paper."), 400)
     value = (choices or "").strip()
     parts = value.split(",") if value else []
-    if any(part not in _CHOICE_DIGITS for part in parts) or len(set(parts)) != len(parts):
+    allowed = _ALLOWED[option_count(token, int(question), options)]
+    if any(part not in allowed for part in parts) or len(set(parts)) != len(parts):
         raise Refusal("bad_choice", _l("This answer is not one of the options."), 400)
     picked = parse_choices(value)
     return str(int(question)), ",".join(str(c) for c in picked)
 
 
+def existing_attempt(token: AttemptToken) -> AttemptRow:
+    """The token's attempt from Redis or the database; AttemptLost (and noted) if neither has it.
+
+    Redis is checked first (at once if it was checked since it started): an
+    attempt whose answers Redis lost must be found void, not taken up again.
+    """
+    check_redis(engine().admission)
+    attempt = load_attempt(token.attempt_id, token.entrant_id)
+    if attempt is None:
+        report_lost(token.attempt_id, token.round_id, token.entrant_id)
+        raise AttemptLost()
+    return attempt
+
+
 def save_answer(token: AttemptToken, field: str, value: str, now_ms: int) -> int:
+    """Store the answer: one Redis call, unless Redis has no trace of the attempt
+    (lost with Redis's data, or started before Redis kept one): then it is
+    looked for, and stored only if it exists."""
     _check_time(token, now_ms)
+    buffer, limit = engine().buffer, engine().max_saves
     try:
-        return engine().buffer.save_answer(
-            token.attempt_id, field, value, engine().max_saves, now_ms
-        )
+        try:
+            return buffer.save_answer(token.attempt_id, field, value, limit, now_ms)
+        except AttemptUnknown:
+            if existing_attempt(token).scored:
+                raise AttemptClosed(token.attempt_id) from None
+            return buffer.save_answer(token.attempt_id, field, value, limit, now_ms, known=True)
     except AttemptClosed:
         raise Refusal("submitted", _l("This attempt has been submitted already.")) from None
     except TooManySaves:
@@ -132,21 +198,32 @@ def save_answer(token: AttemptToken, field: str, value: str, now_ms: int) -> int
 
 def submit_attempt(
     token: AttemptToken, answers: dict[str, str], now_ms: int
-) -> tuple[Receipt, bool]:
+) -> tuple[Receipt | None, bool]:
     """Queue the attempt for scoring once; (receipt, late).
 
     Late (past deadline and grace): the answers in this request are ignored
-    and the attempt is submitted as it stood at the deadline.
+    and the attempt is submitted as it stood at the deadline. An attempt
+    Redis has no trace of is looked for first: a lost one gets AttemptLost,
+    never a receipt; one already scored gets no new receipt (None).
     """
-    buffer = engine().buffer
     late = now_ms > token.deadline_ms + engine().grace_ms
-    if late:
-        receipt = buffer.submit(token.attempt_id, token.deadline_ms, None, auto=True)
-    else:
-        receipt = buffer.submit(token.attempt_id, now_ms, answers)
+    try:
+        receipt = _submit(token, answers, now_ms, late, known=False)
+    except AttemptUnknown:
+        if existing_attempt(token).scored:
+            return None, False
+        receipt = _submit(token, answers, now_ms, late, known=True)
     if receipt.needs_drain:
         request_drain()
     return receipt, late and receipt.fresh
+
+
+def _submit(token: AttemptToken, answers, now_ms: int, late: bool, known: bool) -> Receipt:
+    if late:
+        return engine().buffer.submit(
+            token.attempt_id, token.deadline_ms, None, auto=True, known=known
+        )
+    return engine().buffer.submit(token.attempt_id, now_ms, answers, known=known)
 
 
 def request_drain(client: redis.Redis | None = None) -> None:
@@ -159,13 +236,15 @@ def request_drain(client: redis.Redis | None = None) -> None:
         log.exception("could not enqueue a scoring drain")
 
 
-def form_answers(form: dict[str, list[str]], size: int) -> dict[str, str]:
-    """Answers carried by a whole-form submit (pages without JavaScript)."""
+def form_answers(form: dict[str, list[str]], token: AttemptToken) -> dict[str, str]:
+    """Answers carried by a whole-form submit (pages without JavaScript); options
+    the question does not have are left out, as a save of them is refused."""
     answers: dict[str, str] = {}
-    for position in range(size):
+    for position in range(token.size):
         values = form.get(f"q{position}")
         if values:
-            picked = parse_choices(",".join(values))
+            limit = option_count(token, position)
+            picked = [c for c in parse_choices(",".join(values)) if c < limit]
             answers[str(position)] = ",".join(str(c) for c in picked)
     prediction = (form.get("p", [""])[0]).strip().replace(".", "").replace(" ", "")
     if prediction.isdigit() and prediction.isascii() and len(prediction) <= 12:

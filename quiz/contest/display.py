@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from quiz.contest.attempts import engine
-from quiz.contest.persistence import records_in_redis
 from quiz.contest.questions import QuestionView, question_cache
 from quiz.contest.rounds import ContestInfo, RoundInfo, get_round
 from quiz.contest.session import EntrantSession
@@ -119,44 +118,6 @@ class PaperItem:
     @property
     def options(self) -> list[tuple[int, str]]:
         return [(shown, self.question.choices[orig]) for shown, orig in enumerate(self.order)]
-
-
-@dataclass(frozen=True, slots=True)
-class AttemptRow:
-    id: int
-    paper: list
-    started_at_ms: int
-    deadline_ms: int
-    seq: int
-    scored: bool
-
-
-def load_attempt(attempt_id: int) -> AttemptRow | None:
-    """The attempt from Redis while it is there (just started, or the database
-    is down and it could not be copied yet), else from the database."""
-    record = records_in_redis(get_redis(), [attempt_id]).get(attempt_id)
-    if record is not None:
-        return AttemptRow(
-            attempt_id,
-            record["paper"],
-            record["started_at_ms"],
-            record["deadline_ms"],
-            record["seq"],
-            False,
-        )
-    row = db.session.execute(
-        select(
-            Attempt.id,
-            Attempt.paper,
-            Attempt.started_at_ms,
-            Attempt.deadline_ms,
-            Attempt.seq,
-            Score.attempt_id.is_not(None),
-        )
-        .outerjoin(Score, Score.attempt_id == Attempt.id)
-        .where(Attempt.id == attempt_id)
-    ).first()
-    return AttemptRow(*row) if row is not None else None
 
 
 def paper_items(paper: list, saved: dict[str, str]) -> list[PaperItem]:

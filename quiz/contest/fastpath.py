@@ -39,7 +39,7 @@ from quiz.contest.attempts import (
 from quiz.contest.csrf import raw_csrf_value
 from quiz.contest.starting import DEVICE_COOKIE, start_attempt
 from quiz.contest.tokens import BadToken
-from quiz.scoring.buffer import AttemptClosed, TooManySaves
+from quiz.scoring.buffer import AttemptClosed, AttemptUnknown, TooManySaves
 from quiz.timeutil import now_ms
 
 log = logging.getLogger(__name__)
@@ -174,16 +174,21 @@ class AttemptFastPath:
             values = form.get(name)
             return values[0] if values else None
 
+        if token.options is None:
+            return None  # an older token: the view checks the answer against the paper
         try:
             field, value = parse_answer(token, one("q"), one("c"), one("p"))
             engine.buffer.save_answer(token.attempt_id, field, value, engine.max_saves, now_ms())
-        except (Refusal, AttemptClosed, TooManySaves):
+        except (Refusal, AttemptClosed, TooManySaves, AttemptUnknown):
             return None
         return "200 OK", [("Content-Type", "application/json"), *COMMON_HEADERS], SAVED
 
     @staticmethod
     def _submit(environ, engine, token, token_text: str, form, now: int):
-        receipt = engine.buffer.submit(token.attempt_id, now, form_answers(form, token.size))
+        try:
+            receipt = engine.buffer.submit(token.attempt_id, now, form_answers(form, token))
+        except AttemptUnknown:
+            return None  # the view looks for the attempt, and says so if it is lost
         if receipt.needs_drain:
             request_drain(engine.buffer.client)
         location = f"{environ.get('SCRIPT_NAME', '')}/a/{token_text}/result"

@@ -8,8 +8,9 @@ with inserts that ignore rows already there, so a batch copied twice is
 harmless. The scorer also copies any attempt it needs that is not in the
 database yet, so a score never waits for this.
 
-The counters the start script relies on (attempt ids, attempts per entrant
-in a round) are seeded here from the database whenever Redis lacks them.
+The attempt counts per entrant in a round that the start script relies on
+are seeded here from the database whenever Redis lacks them (attempt ids
+come in blocks reserved in the database: `generation.py`).
 """
 
 from __future__ import annotations
@@ -17,31 +18,28 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import dataclass
 
 import redis
 from sqlalchemy import func, select
 
-from quiz.extensions import db
-from quiz.models.attempts import Attempt
+from quiz.contest.generation import not_lost
+from quiz.extensions import db, get_redis
+from quiz.models.attempts import Attempt, Score
 from quiz.scoring import keys, store
 
 log = logging.getLogger(__name__)
 
 
 def seed_round_counts(admission, round_id: int) -> None:
+    """Attempts per entrant in the round, from the database; lost attempts do not count."""
     rows = db.session.execute(
         select(Attempt.entrant_id, func.max(Attempt.seq))
-        .where(Attempt.round_id == round_id)
+        .where(Attempt.round_id == round_id, not_lost())
         .group_by(Attempt.entrant_id)
     ).all()
     db.session.commit()
     admission.load_seqs(round_id, {entrant: seq for entrant, seq in rows})
-
-
-def seed_attempt_ids(admission) -> None:
-    highest = db.session.scalar(select(func.max(Attempt.id))) or 0
-    db.session.commit()
-    admission.raise_ids(highest)
 
 
 def _record(attempt_id: int, raw: dict[bytes, bytes]) -> dict | None:
@@ -70,6 +68,54 @@ def records_in_redis(client: redis.Redis, attempt_ids: list[int]) -> dict[int, d
         if record is not None:
             found[attempt_id] = record
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRow:
+    id: int
+    paper: list
+    started_at_ms: int
+    deadline_ms: int
+    seq: int
+    scored: bool
+
+
+def load_attempt(attempt_id: int, entrant_id: int | None = None) -> AttemptRow | None:
+    """The attempt from Redis while it is there (just started, or the database
+    is down and it could not be copied yet), else from the database.
+
+    With `entrant_id`, an attempt of anyone else counts as absent: a token
+    must never show another entrant's paper, whatever happened to the ids.
+    A lost attempt (its answers went with Redis's data) is absent too.
+    """
+    record = records_in_redis(get_redis(), [attempt_id]).get(attempt_id)
+    if record is not None:
+        if entrant_id is not None and record["entrant_id"] != entrant_id:
+            return None
+        return AttemptRow(
+            attempt_id,
+            record["paper"],
+            record["started_at_ms"],
+            record["deadline_ms"],
+            record["seq"],
+            False,
+        )
+    query = (
+        select(
+            Attempt.id,
+            Attempt.paper,
+            Attempt.started_at_ms,
+            Attempt.deadline_ms,
+            Attempt.seq,
+            Score.attempt_id.is_not(None),
+        )
+        .outerjoin(Score, Score.attempt_id == Attempt.id)
+        .where(Attempt.id == attempt_id, not_lost())
+    )
+    if entrant_id is not None:
+        query = query.where(Attempt.entrant_id == entrant_id)
+    row = db.session.execute(query).first()
+    return AttemptRow(*row) if row is not None else None
 
 
 def ensure_group(client: redis.Redis) -> None:

@@ -16,20 +16,24 @@ from flask_babel import lazy_gettext as _l
 
 from quiz.contest.admission import (
     LIMIT,
+    NEEDS_CHECK,
     NEEDS_IDS,
     NEEDS_SEQS,
     RESUMED,
     STARTED,
     WAIT,
+    Outcome,
     Running,
 )
 from quiz.contest.attempts import Busy, Engine, Refusal, engine_for
+from quiz.contest.generation import check_redis, reserve_block
 from quiz.contest.papers import NotEnoughQuestions, draw_paper
-from quiz.contest.persistence import seed_attempt_ids, seed_round_counts
+from quiz.contest.persistence import seed_round_counts
 from quiz.contest.questions import Pool, QuestionCache, question_cache_for
 from quiz.contest.registration import current_year
 from quiz.contest.rounds import RoundInfo
 from quiz.contest.tokens import AttemptToken
+from quiz.extensions import DATABASE_DOWN, db
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +74,14 @@ class Started:
         self.attempt_id = running.attempt_id
         self.resumed = resumed
         self.token = engine.signer.sign(
-            AttemptToken(running.attempt_id, info.id, entrant_id, running.deadline_ms, running.size)
+            AttemptToken(
+                running.attempt_id,
+                info.id,
+                entrant_id,
+                running.deadline_ms,
+                running.size,
+                running.options,
+            )
         )
 
 
@@ -97,26 +108,10 @@ def start_attempt(
     cache = question_cache_for(app)
     pool = pool or cache.pool(info.bank_id, info.bank_revision)
     paper = _draw(info, cache, pool)
-    deadline = info.deadline_for(now_ms)
-    for _ in range(3):
-        outcome = engine.admission.start(
-            info.id,
-            info.contest_id,
-            entrant_id,
-            paper,
-            now_ms,
-            deadline,
-            info.max_attempts,
-            device if device and len(device) <= 32 and device.isalnum() else None,
-        )
-        if outcome.code == NEEDS_SEQS:
-            with app.app_context():
-                seed_round_counts(engine.admission, info.id)
-        elif outcome.code == NEEDS_IDS:
-            with app.app_context():
-                seed_attempt_ids(engine.admission)
-        else:
-            break
+    device = device if device and len(device) <= 32 and device.isalnum() else None
+    outcome = _start(app, engine, info, entrant_id, paper, now_ms, device)
+    if outcome.refill:
+        _refill(app, engine)
     if outcome.code in (RESUMED, STARTED):
         return Started(engine, info, entrant_id, outcome.running, outcome.code == RESUMED)
     if outcome.code == WAIT:
@@ -127,6 +122,51 @@ def start_attempt(
             _l("You have used all %(n)s attempts allowed in this round.", n=info.max_attempts),
         )
     raise RuntimeError(f"start script answered {outcome.code}")
+
+
+def _start(app: Flask, engine: Engine, info: RoundInfo, entrant_id, paper, now_ms, device):
+    """The start script's answer, after doing what it asked for first (rarely needed).
+
+    It asks for a check of Redis after Redis started, for the round's
+    attempt counts from the database, or for a block of ids; each is done
+    here and the start tried again, one Redis call each.
+    """
+    deadline = info.deadline_for(now_ms)
+    for _ in range(5):
+        outcome: Outcome = engine.admission.start(
+            info.id,
+            info.contest_id,
+            entrant_id,
+            paper,
+            now_ms,
+            deadline,
+            info.max_attempts,
+            device,
+        )
+        if outcome.code not in (NEEDS_CHECK, NEEDS_SEQS, NEEDS_IDS):
+            return outcome
+        with app.app_context():
+            if outcome.code == NEEDS_CHECK:
+                check_redis(engine.admission)
+            elif outcome.code == NEEDS_SEQS:
+                seed_round_counts(engine.admission, info.id)
+            else:
+                reserve_block(engine.admission)
+    raise RuntimeError(f"start script still answers {outcome.code}")
+
+
+def _refill(app: Flask, engine: Engine) -> None:
+    """Reserve the next block of ids while half of this one is left.
+
+    A database outage only delays it: the flag set by the start script
+    expires and a later start tries again, on the ids still left.
+    """
+    with app.app_context():
+        try:
+            reserve_block(engine.admission)
+        except DATABASE_DOWN as exc:
+            db.session.rollback()
+            log.warning("could not reserve the next block of attempt ids yet: %s", exc)
 
 
 def running_attempt(info: RoundInfo, entrant_id: int, now_ms: int) -> str | None:

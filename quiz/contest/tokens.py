@@ -1,9 +1,14 @@
 """Signed attempt tokens: the attempt's capability, carried in its URLs.
 
-The token names the attempt, its round, its entrant, its deadline and its
-number of questions, signed with the app's secret (HMAC-SHA256 through
-itsdangerous). Saving and submitting check it without reading the database.
-A token is bound to its entrant: another entrant's session is refused.
+The token names the attempt, its round, its entrant, its deadline, its
+number of questions and how many options each question has, signed with the
+app's secret (HMAC-SHA256 through itsdangerous). Saving and submitting check
+it without reading the database or the paper: a save naming a question or an
+option the paper does not have is refused from the token alone. A token is
+bound to its entrant: another entrant's session is refused.
+
+Tokens signed before the option counts were added (five fields) still
+verify, with `options` None: their saves are checked against the paper.
 """
 
 from __future__ import annotations
@@ -34,6 +39,38 @@ def _b36(n: int) -> str:
     return "".join(reversed(out))
 
 
+# Options per question run from MIN_CHOICES to MAX_CHOICES (2 to 6): five
+# values, packed as base-5 digits of one number (question 0 the lowest digit)
+# written in base 36. A paper of 200 questions, the most a round allows,
+# takes 90 characters; one of 10 takes 5.
+_LOWEST, _RADIX = 2, 5
+
+
+def pack_options(counts) -> str:
+    number = 0
+    for count in reversed(counts):
+        if not _LOWEST <= count < _LOWEST + _RADIX:
+            raise ValueError(f"a question with {count} options")
+        number = number * _RADIX + count - _LOWEST
+    return _b36(number)
+
+
+def unpack_options(text: str, size: int) -> tuple[int, ...]:
+    number = int(text, 36)
+    counts = []
+    for _ in range(size):
+        number, digit = divmod(number, _RADIX)
+        counts.append(digit + _LOWEST)
+    if number:
+        raise ValueError("more option counts than questions")
+    return tuple(counts)
+
+
+def paper_options(paper) -> tuple[int, ...]:
+    """Options per question of a paper ([[question id, "2031"], …]: the order lists them)."""
+    return tuple(len(order) for _qid, order in paper)
+
+
 @dataclass(frozen=True, slots=True)
 class AttemptToken:
     attempt_id: int
@@ -41,10 +78,12 @@ class AttemptToken:
     entrant_id: int
     deadline_ms: int
     size: int  # questions on the paper
+    options: tuple[int, ...] | None = None  # options per question; None in older tokens
 
     def payload(self) -> str:
         parts = (self.attempt_id, self.round_id, self.entrant_id, self.deadline_ms, self.size)
-        return ".".join(_b36(p) for p in parts)
+        text = ".".join(_b36(p) for p in parts)
+        return text if self.options is None else f"{text}.{pack_options(self.options)}"
 
 
 class TokenSigner:
@@ -60,8 +99,11 @@ class TokenSigner:
         if not text or len(text) > 200:
             raise BadToken("empty or over-long token")
         try:
-            payload = self._signer.unsign(text).decode()
-            values = [int(p, 36) for p in payload.split(".")]
-            return AttemptToken(*values)
+            parts = self._signer.unsign(text).decode().split(".")
+            if len(parts) not in (5, 6):
+                raise ValueError(f"{len(parts)} fields")
+            values = [int(p, 36) for p in parts[:5]]
+            options = unpack_options(parts[5], values[4]) if len(parts) == 6 else None
+            return AttemptToken(*values, options)
         except (BadSignature, ValueError, TypeError) as exc:
             raise BadToken(str(exc)) from exc

@@ -13,8 +13,11 @@ from flask_babel import gettext as _
 
 from quiz.contest import bp
 from quiz.contest.attempts import (
+    AttemptLost,
     Busy,
     Refusal,
+    engine,
+    existing_attempt,
     form_answers,
     parse_answer,
     read_token,
@@ -23,23 +26,19 @@ from quiz.contest.attempts import (
 )
 from quiz.contest.csrf import CSRF_MESSAGE, csrf_valid
 from quiz.contest.display import (
-    board_rows,
     contest_totals,
-    load_attempt,
     paper_items,
     prize_warnings,
     result_view,
     round_cards,
-    score_visible,
 )
 from quiz.contest.rounds import ContestInfo, get_contest, get_round
 from quiz.contest.session import current_entrant, current_entrant_id
 from quiz.contest.starting import DEVICE_COOKIE, start_attempt
-from quiz.extensions import csrf
-from quiz.scoring.leaderboard import leaderboard
+from quiz.contest.tokens import paper_options
+from quiz.extensions import csrf, db
 from quiz.timeutil import now_ms
 
-PAGE_SIZE = 50
 DEVICE_COOKIE_SECONDS = 2 * 365 * 24 * 3600
 
 
@@ -163,19 +162,30 @@ def _token_and_round(token_text: str):
     return token, info
 
 
+def _lost(lost: AttemptLost, info):
+    """The attempt went with Redis's data: say so plainly, and offer a new one."""
+    db.session.commit()  # keeps the note that its entrant found it lost
+    return render_template("contest/lost.html", message=lost.message, info=info), lost.status
+
+
 @bp.get("/a/<token>")
 def attempt_page(token: str):
     try:
         tok, info = _token_and_round(token)
     except Refusal as refusal:
         return _refused(refusal)
-    from quiz.contest.attempts import engine
+    try:
+        return _paper_page(token, tok, info)
+    except AttemptLost as lost:
+        return _lost(lost, info)
 
+
+def _paper_page(token: str, tok, info):
     buffer = engine().buffer
     if buffer.receipt(tok.attempt_id) is not None:
         return redirect(url_for("contest.result_page", token=token), 303)
-    attempt = load_attempt(tok.attempt_id)
-    if attempt is None or attempt.scored:
+    attempt = existing_attempt(tok)
+    if attempt.scored:
         return redirect(url_for("contest.result_page", token=token), 303)
     now = now_ms()
     if now > tok.deadline_ms + engine().grace_ms:
@@ -205,9 +215,13 @@ def save(token: str):
         fields = _small_form()
         check_csrf(fields.get("csrf_token"))
         tok, _info = _token_and_round(token)
-        field, value = parse_answer(tok, fields.get("q"), fields.get("c"), fields.get("p"))
+        # Tokens signed before they carried the options per question: the paper has them.
+        options = None if tok.options else paper_options(existing_attempt(tok).paper)
+        field, value = parse_answer(tok, fields.get("q"), fields.get("c"), fields.get("p"), options)
         save_answer(tok, field, value, now_ms())
     except Refusal as refusal:
+        if isinstance(refusal, AttemptLost):
+            db.session.commit()  # keeps the note that its entrant found it lost
         return jsonify(error=str(refusal.message), code=refusal.code), refusal.status
     return Response(SAVED, mimetype="application/json")  # a new object: never shared
 
@@ -217,11 +231,14 @@ def save(token: str):
 def submit(token: str):
     try:
         check_csrf()
-        tok, _info = _token_and_round(token)
+        tok, info = _token_and_round(token)
     except Refusal as refusal:
         return _refused(refusal)
-    answers = form_answers(request.form.to_dict(flat=False), tok.size)
-    receipt, late = submit_attempt(tok, answers, now_ms())
+    answers = form_answers(request.form.to_dict(flat=False), tok)
+    try:
+        _receipt, late = submit_attempt(tok, answers, now_ms())
+    except AttemptLost as lost:
+        return _lost(lost, info)
     return redirect(url_for("contest.result_page", token=token, late=int(late) or None), 303)
 
 
@@ -251,80 +268,3 @@ def status(token: str):
         return jsonify(error=str(refusal.message), code=refusal.code), refusal.status
     view = result_view(tok, info)
     return jsonify(received=view.received, scored=view.scored)
-
-
-@bp.get("/c/<slug>/r/<int:number>/leaderboard")
-def round_leaderboard(slug: str, number: int):
-    contest = _contest_or_404(slug)
-    info = _round_or_404(contest, number)
-    if not score_visible(info):
-        return render_template(
-            "contest/leaderboard.html",
-            contest=contest,
-            info=info,
-            hidden=True,
-            rows=[],
-            page=1,
-            pages=1,
-            mine=None,
-        )
-    board = leaderboard()
-    page, offset = _page()
-    rows = board_rows(board.top(info.id, PAGE_SIZE, offset), info.ranking_order)
-    entrant_id = current_entrant_id()
-    mine = board.rank_of(info.id, entrant_id) if entrant_id else None
-    return render_template(
-        "contest/leaderboard.html",
-        contest=contest,
-        info=info,
-        hidden=False,
-        rows=rows,
-        page=page,
-        pages=_pages(board.size(info.id)),
-        mine=mine,
-        order=info.ranking_order,
-    )
-
-
-@bp.get("/c/<slug>/leaderboard")
-def contest_leaderboard(slug: str):
-    contest = _contest_or_404(slug)
-    infos = [get_round(rid) for rid in contest.round_ids]
-    if not infos or not all(score_visible(i) for i in infos if i):
-        return render_template(
-            "contest/leaderboard.html",
-            contest=contest,
-            info=None,
-            hidden=True,
-            rows=[],
-            page=1,
-            pages=1,
-            mine=None,
-        )
-    order = infos[0].ranking_order
-    board = leaderboard()
-    page, offset = _page()
-    rows = board_rows(board.contest_top(contest.id, PAGE_SIZE, offset), order)
-    entrant_id = current_entrant_id()
-    mine = board.contest_rank_of(contest.id, entrant_id) if entrant_id else None
-    return render_template(
-        "contest/leaderboard.html",
-        contest=contest,
-        info=None,
-        hidden=False,
-        rows=rows,
-        page=page,
-        pages=_pages(board.contest_size(contest.id)),
-        mine=mine,
-        order=order,
-    )
-
-
-def _page() -> tuple[int, int]:
-    raw = request.args.get("page", "1")
-    page = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
-    return page, (page - 1) * PAGE_SIZE
-
-
-def _pages(count: int) -> int:
-    return max(1, -(-count // PAGE_SIZE))

@@ -17,6 +17,7 @@ from quiz.models.conferences import (
 from quiz.models.contests import Contest, CountingRule, PredictionReference, Round, Visibility
 from quiz.models.entrants import Entrant, Gender, Occupation
 from quiz.models.exports import ExportFile
+from quiz.models.redis_state import LostAttempt, RedisLoss, RedisState
 from quiz.models.results import Disqualification, Winner
 from quiz.models.staff import AuditEvent, Role, Staff
 from quiz.models.units import Unit
@@ -25,6 +26,9 @@ __all__ = [
     "Attempt",
     "AuditEvent",
     "Disqualification",
+    "LostAttempt",
+    "RedisLoss",
+    "RedisState",
     "ExportFile",
     "Role",
     "Staff",

@@ -12,6 +12,11 @@ retry after a timeout) finds the first receipt.
 Production runs Redis with an append-only file (see README: durability),
 so an accepted submission survives a Redis restart until a worker has
 written its score to the database, which is the authority from then on.
+
+The scripts are `lua/save.lua` and `lua/submit.lua`. Both refuse an attempt
+this Redis has no answers hash for (the start script makes one) unless the
+caller vouches for it: after Redis lost data, a save or submit for an
+attempt that no longer exists must never be stored or given a receipt.
 """
 
 from __future__ import annotations
@@ -24,31 +29,12 @@ from dataclasses import dataclass
 
 import redis
 
+from quiz.lua import load_script
 from quiz.scoring import keys
 
 # Answers and receipts outlive the attempt by this much; after it, the
 # database holds everything there is to show.
 KEEP_SECONDS = 2 * 24 * 3600
-
-SAVE = """
-if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
-local n = redis.call('HINCRBY', KEYS[1], '#', 1)
-if n > tonumber(ARGV[3]) then return -2 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], '@' .. ARGV[1], ARGV[5])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
-return n
-"""
-
-SUBMIT = """
-local existing = redis.call('GET', KEYS[2])
-if existing then return {0, existing} end
-local receipt = ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4]
-redis.call('SET', KEYS[2], receipt, 'EX', ARGV[5])
-redis.call('EXPIRE', KEYS[1], ARGV[5])
-redis.call('XADD', KEYS[3], '*', 'a', ARGV[1], 't', ARGV[2], 'x', ARGV[4], 'v', ARGV[6])
-local first = redis.call('SET', KEYS[4], '1', 'NX', 'EX', 60)
-return {1, receipt, first and 1 or 0}
-"""
 
 
 class AttemptClosed(Exception):
@@ -57,6 +43,10 @@ class AttemptClosed(Exception):
 
 class TooManySaves(Exception):
     """More saves than any honest entrant makes: refused."""
+
+
+class AttemptUnknown(Exception):
+    """Redis has no trace of this attempt: look for it elsewhere before going on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,21 +91,33 @@ class SubmissionBuffer:
     def __init__(self, client: redis.Redis, secret: bytes) -> None:
         self.client = client
         self.secret = secret
-        self._save = client.register_script(SAVE)
-        self._submit = client.register_script(SUBMIT)
+        self._save = load_script(client, __file__, "save")
+        self._submit = load_script(client, __file__, "submit")
 
     def save_answer(
-        self, attempt_id: int, field: str, value: str, max_saves: int, now_ms: int
+        self,
+        attempt_id: int,
+        field: str,
+        value: str,
+        max_saves: int,
+        now_ms: int,
+        known: bool = False,
     ) -> int:
-        """Store one answer, and when it was given (the same answer twice is the same state)."""
+        """Store one answer, and when it was given (the same answer twice is the same state).
+
+        `known`: the caller found the attempt (in the database): store even
+        if Redis has no answers hash for it.
+        """
         n = self._save(
             keys=[keys.answers(attempt_id), keys.receipt(attempt_id)],
-            args=[field, value, max_saves, KEEP_SECONDS, now_ms],
+            args=[field, value, max_saves, KEEP_SECONDS, now_ms, "1" if known else "0"],
         )
         if n == -1:
             raise AttemptClosed(attempt_id)
         if n == -2:
             raise TooManySaves(attempt_id)
+        if n == -3:
+            raise AttemptUnknown(attempt_id)
         return n
 
     def submit(
@@ -124,8 +126,13 @@ class SubmissionBuffer:
         submitted_at_ms: int,
         final_answers: Mapping[str, str] | None = None,
         auto: bool = False,
+        known: bool = False,
     ) -> Receipt:
-        """Mark submitted and queue for scoring, once. Repeats get the first receipt."""
+        """Mark submitted and queue for scoring, once. Repeats get the first receipt.
+
+        `known`: the caller found the attempt (in the database); without it,
+        an attempt Redis has no answers hash for raises AttemptUnknown.
+        """
         code = receipt_code(self.secret, attempt_id, submitted_at_ms)
         reply = self._submit(
             keys=[
@@ -141,8 +148,11 @@ class SubmissionBuffer:
                 "1" if auto else "0",
                 KEEP_SECONDS,
                 pack_answers(final_answers or {}),
+                "1" if known else "0",
             ],
         )
+        if reply[0] == -3:
+            raise AttemptUnknown(attempt_id)
         if reply[0] == 0:
             return Receipt.parse(attempt_id, reply[1])
         return Receipt.parse(attempt_id, reply[1], fresh=True, needs_drain=bool(reply[2]))

@@ -5,6 +5,9 @@
   passed without a submit (the saved answers are what counts).
 - `close_due_rounds`: freezes the prediction reference of finished rounds
   and rebuilds their leaderboards from the database.
+- `watch_redis`: checks Redis's data after Redis restarted, even when no
+  attempt is started (a start notices it otherwise), so that a loss is
+  reported within seconds.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import redis
 from flask import current_app
 from sqlalchemy import exists, select, update
 
+from quiz.contest.generation import check_redis, not_lost
 from quiz.contest.persistence import persist_new_attempts
 from quiz.contest.rounds import get_round
 from quiz.extensions import db, get_redis
@@ -157,6 +161,7 @@ def drain_submissions(max_seconds: float | None = None) -> int:
 def sweep_expired_attempts(limit: int = 5000) -> int:
     """Submit attempts whose deadline (plus grace) passed without a submit."""
     config = current_app.config
+    _redis_checked()
     persist_new_attempts(
         get_redis(),
         f"sweeper-{os.getpid()}",
@@ -175,10 +180,19 @@ def sweep_expired_attempts(limit: int = 5000) -> int:
 SWEEP_WINDOW_MS = 6 * 3600 * 1000
 
 
+def _redis_checked() -> None:
+    """Redis checked since it started, before attempts are submitted as they stood:
+    attempts whose answers Redis lost are then void, not scored blank."""
+    from quiz.contest.attempts import engine
+
+    check_redis(engine().admission)
+
+
 def unscored_attempts(*conditions, limit: int | None = None) -> list:
+    """Attempts without a score, lost ones aside (nothing of theirs is left to score)."""
     query = (
         select(Attempt.id, Attempt.deadline_ms)
-        .where(*conditions, ~exists().where(Score.attempt_id == Attempt.id))
+        .where(*conditions, ~exists().where(Score.attempt_id == Attempt.id), not_lost())
         .order_by(Attempt.deadline_ms)
     )
     rows = db.session.execute(query.limit(limit) if limit else query).all()
@@ -192,7 +206,7 @@ def _submit_as_they_stood(rows) -> int:
     buffer = engine().buffer
     fresh = 0
     for attempt_id, deadline_ms in rows:
-        receipt = buffer.submit(attempt_id, deadline_ms, None, auto=True)
+        receipt = buffer.submit(attempt_id, deadline_ms, None, auto=True, known=True)
         fresh += receipt.fresh
     if rows:
         request_drain()
@@ -226,6 +240,7 @@ def close_round(round_id: int) -> bool:
 def close_due_rounds() -> list[int]:
     """Close every round that ended (plus a short delay) and has nothing left to score."""
     config = current_app.config
+    _redis_checked()
     persist_new_attempts(
         get_redis(),
         f"closer-{os.getpid()}",
@@ -249,6 +264,15 @@ def close_due_rounds() -> list[int]:
             closed.append(round_.id)
     db.session.commit()
     return closed
+
+
+@in_app_context
+def watch_redis() -> str | None:
+    """The kind of loss noticed ("empty", "older", "other"), if Redis restarted with one."""
+    from quiz.contest.attempts import engine
+
+    loss = check_redis(engine().admission)
+    return loss.kind if loss is not None else None
 
 
 @in_app_context

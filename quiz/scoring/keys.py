@@ -15,6 +15,15 @@ ADMISSION_BUCKET = PREFIX + "admission:start"
 ATTEMPT_IDS = PREFIX + "attempt:ids"
 NEW_ATTEMPTS = PREFIX + "attempts:new"
 PERSISTERS_GROUP = "persisters"
+# Ids are handed out only up to this ceiling, a block reserved in the
+# database (quiz/contest/generation.py); the flag marks a refill under way.
+ATTEMPT_ID_CEILING = PREFIX + "attempt:ceiling"
+ATTEMPT_ID_REFILL = PREFIX + "attempt:refill"
+# The run id of the Redis process whose data was checked against the
+# database since it started, and the generation marker that check wrote.
+REDIS_CHECKED = PREFIX + "redis:checked"
+REDIS_GENERATION = PREFIX + "redis:generation"
+REDIS_CHECK_LOCK = PREFIX + "redis:checking"
 
 
 def attempt_prefix() -> str:
@@ -29,6 +38,15 @@ def attempt(attempt_id: int) -> str:
 def round_seqs(round_id: int) -> str:
     """Hash: entrant id → attempts started in the round ("_" marks it seeded)."""
     return f"{PREFIX}seq:{round_id}"
+
+
+def round_seqs_pattern() -> str:
+    """Every round's attempt counts (SCAN MATCH)."""
+    return f"{PREFIX}seq:*"
+
+
+def answers_prefix() -> str:
+    return f"{PREFIX}ans:"
 
 
 def answers(attempt_id: int) -> str:

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from quiz.contest.attempts import engine
-from quiz.contest.display import load_attempt
+from quiz.contest.persistence import load_attempt
 from quiz.extensions import db
-from quiz.models import Round
+from quiz.models import Entrant, Round
 from quiz.models.attempts import Attempt, Score
 from quiz.scoring.jobs import drain_submissions, sweep_expired_attempts
 from quiz.timeutil import now_ms
@@ -384,3 +384,64 @@ def test_answer_times_and_the_device_are_recorded_for_fraud_review(app, unit_id)
     assert 0 <= row.timings[0] <= row.timings[2] < 60_000
     with app.app_context():
         assert db.session.scalar(select(Attempt.device)) == device
+
+
+def test_a_save_naming_an_option_the_question_lacks_is_refused_and_not_stored(app):
+    with app.app_context():
+        units = make_units()
+        make_contest(make_bank(choices=3), owner=units["P"])
+        unit_id = units["D1-C1"].id
+    player = registered(app, unit_id)
+    token = player.start()
+    csrf = csrf_from(player.paper(token).text)
+    refused = player.save(token, q=0, c="3", csrf=csrf)  # options A, B, C: shown 0, 1, 2
+    assert refused.status_code == 400 and refused.json["code"] == "bad_choice"
+    assert "không thuộc các phương án" in refused.json["error"]
+    assert player.save(token, q=0, c="1,3", csrf=csrf).status_code == 400
+    assert player.save(token, q=1, c="2", csrf=csrf).status_code == 200
+    assert checked(player.paper(token).text) == {("q1", "2")}  # nothing of the refused saves
+    with app.app_context():
+        saved = engine().buffer.saved_answers(engine().signer.verify(token).attempt_id)
+    assert saved == {"1": "2"}
+
+
+def test_a_token_signed_before_it_carried_the_options_is_checked_against_the_paper(app):
+    from quiz.contest.tokens import AttemptToken
+
+    with app.app_context():
+        units = make_units()
+        make_contest(make_bank(choices=3), owner=units["P"])
+        unit_id = units["D1-C1"].id
+    player = registered(app, unit_id)
+    with app.app_context():
+        signer = engine().signer
+        t = signer.verify(player.start())
+        older = signer.sign(
+            AttemptToken(t.attempt_id, t.round_id, t.entrant_id, t.deadline_ms, t.size)
+        )
+        assert signer.verify(older).options is None
+    csrf = csrf_from(player.paper(older).text)
+    refused = player.save(older, q=2, c="3", csrf=csrf)
+    assert refused.status_code == 400 and refused.json["code"] == "bad_choice"
+    assert player.save(older, q=2, c="2", csrf=csrf).status_code == 200
+    assert checked(player.paper(older).text) == {("q2", "2")}
+
+
+@pytest.mark.parametrize("copied", [False, True], ids=["in_redis", "in_database"])
+def test_a_paper_is_shown_only_to_the_entrant_its_token_names(app, unit_id, copied):
+    """Were an attempt id ever handed out twice, the older token must not open the new paper."""
+    from quiz.contest.tokens import AttemptToken
+
+    owner = registered(app, unit_id)
+    token = owner.start()
+    if copied:
+        drain(app)  # the workers' copy: from now on the paper comes from the database
+    other = registered(app, unit_id, phone="0900000002")
+    with app.app_context():
+        mine = engine().signer.verify(token)
+        other_id = db.session.scalar(select(Entrant.id).where(Entrant.phone == "0900000002"))
+        forged = engine().signer.sign(
+            AttemptToken(mine.attempt_id, mine.round_id, other_id, mine.deadline_ms, mine.size)
+        )
+    page = other.paper(forged)
+    assert page.status_code == 410 and "Đáp án" not in page.text

@@ -15,7 +15,15 @@ from quiz.extensions import db, get_redis
 from quiz.models.attempts import Attempt, Score
 from quiz.scoring import keys, store
 from quiz.timeutil import now_ms
+from tests.conftest import make_config
 from tests.factories import make_bank, make_contest, make_entrant
+
+
+@pytest.fixture
+def app_config(request, schema, database_url, redis_url):
+    """Settings of the app; a test may ask for a small block of attempt ids."""
+    block = getattr(request, "param", 10_000)
+    return make_config(database_url, redis_url, ATTEMPT_ID_BLOCK=block)
 
 
 @pytest.fixture
@@ -58,13 +66,15 @@ def test_copying_the_same_attempts_twice_changes_nothing(round_id):
 
 
 def test_counters_lost_with_redis_are_seeded_from_the_database(round_id):
+    from quiz.scoring.jobs import drain_submissions
+
     person = make_entrant(1).id
     info = get_round(round_id)
     first = start(round_id, person)
     engine().buffer.submit(first.attempt_id, now_ms())
     second = start(round_id, person)
     engine().buffer.submit(second.attempt_id, now_ms())
-    persist()
+    assert drain_submissions(max_seconds=10) == 2  # scored: the database has all of them
     get_redis().flushdb()  # Redis lost everything (an operator's FLUSHALL, a lost disk)
     third = start(round_id, person)
     assert third.attempt_id > second.attempt_id  # ids never go backwards
@@ -99,3 +109,16 @@ def test_the_scorer_copies_attempts_it_needs_before_the_persister_runs(round_id)
     assert drain_submissions(max_seconds=10) == 5
     scored = set(db.session.scalars(select(Score.attempt_id)))
     assert scored == {r.id for r in stored()} and len(scored) == 5
+
+
+@pytest.mark.parametrize("app_config", [4], indirect=True)
+def test_ids_come_in_blocks_reserved_in_the_database_before_redis_hands_them_out(round_id):
+    from quiz.models.redis_state import RedisState
+
+    people = [make_entrant(n).id for n in range(1, 11)]
+    ids = [start(round_id, p).attempt_id for p in people]  # the next block at half of one
+    assert ids == list(range(1, 11))  # none skipped, none twice
+    db.session.expire_all()
+    reserved = db.session.get(RedisState, 1).ids_reserved
+    ceiling = int(get_redis().get(keys.ATTEMPT_ID_CEILING))
+    assert max(ids) < ceiling <= reserved  # Redis never runs ahead of the database

@@ -14,7 +14,7 @@ from tests.players import Player
 
 def submit_all_first_options(app, player: Player) -> str:
     from quiz.contest.attempts import engine
-    from quiz.contest.display import load_attempt
+    from quiz.contest.persistence import load_attempt
 
     token = player.start()
     with app.app_context():

@@ -13,45 +13,13 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from quiz import create_app
-from quiz.embedded_redis import EmbeddedRedis
-from quiz.extensions import db, dispose_engines, get_redis
+from quiz.extensions import db, get_redis
 from quiz.models import Score
 from quiz.scoring.jobs import drain_submissions
-from tests.conftest import _empty_tables, make_config
 from tests.contest.test_attempts import registered, setup_contest
 from tests.factories import make_bank, make_contest, make_entrant
 from tests.players import csrf_from
 from tests.scoring.simulate import play
-
-
-@pytest.fixture
-def durable_redis(tmp_path):
-    """A Redis of our own, with the production persistence settings."""
-    server = EmbeddedRedis(tmp_path / "redis", persist=True)
-    process = server.start()
-    yield server
-    server.stop()
-    if process is not None:
-        process.wait(10)
-
-
-@pytest.fixture
-def app_on(schema, database_url):
-    apps = []
-
-    def make(redis_url: str):
-        app = create_app(make_config(database_url, redis_url))
-        with app.app_context():
-            _empty_tables()
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        with app.app_context():
-            db.session.remove()
-            dispose_engines()
 
 
 def scored(app) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from quiz.contest.attempts import engine
-from quiz.contest.display import load_attempt
+from quiz.contest.persistence import load_attempt
 from quiz.contest.rounds import get_round
 from quiz.contest.starting import start_attempt
 from quiz.extensions import db
