@@ -52,10 +52,10 @@ def losses(app) -> list[RedisLoss]:
 
 def as_admin(app):
     with app.app_context():
-        staff_id = make_staff("quantri-thu", Role.ADMIN, None).id
+        user_id = make_staff("quantri-thu", Role.ADMIN, None).get_id()  # "id:session version"
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(staff_id)
+        session["_user_id"] = user_id
         session["_fresh"] = True
         session[SESSION_KEY] = int(time.time())
     return client
