@@ -47,11 +47,15 @@ def create_app(config: dict | None = None) -> Flask:
     from quiz.console import bp as console_bp
     from quiz.contest import bp as contest_bp
     from quiz.contest.fastpath import AttemptFastPath
+    from quiz.surveys import bp as surveys_bp
+    from quiz.surveys.fastpath import SurveyFastPath
 
     app.register_blueprint(contest_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(conferences_bp)
+    app.register_blueprint(surveys_bp)
     app.wsgi_app = AttemptFastPath(app, app.wsgi_app)
+    app.wsgi_app = SurveyFastPath(app, app.wsgi_app)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix

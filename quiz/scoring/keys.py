@@ -107,3 +107,38 @@ def contest_entrants(contest_id: int) -> str:
 # Namespace of the staff sign-in budgets in quiz.throttle (the limits package
 # builds the full key from it, the budget and the account, device or address).
 STAFF_SIGN_IN = "staff-login"
+
+
+# Surveys: every key of one survey carries the hash tag "{s<id>}", so the
+# save and submit scripts touch a single Redis Cluster slot.
+def _survey(survey_id: int) -> str:
+    return f"{PREFIX}{{s{survey_id}}}:"
+
+
+def survey_draft(survey_id: int, respondent: str) -> str:
+    """Hash: field → value, the answers given so far (reload or another device resumes)."""
+    return f"{_survey(survey_id)}draft:{respondent}"
+
+
+def survey_counts(survey_id: int) -> str:
+    """Hash: respondent key → responses submitted (one per person; open links a few per device)."""
+    return f"{_survey(survey_id)}counts"
+
+
+def survey_responses(survey_id: int) -> str:
+    """Stream: submitted responses until a worker writes them to the database."""
+    return f"{_survey(survey_id)}responses"
+
+
+def survey_drain(survey_id: int) -> str:
+    """Flag: a drain job was asked for since the last drain began."""
+    return f"{_survey(survey_id)}drain"
+
+
+def survey_burst(survey_id: int, source: str) -> str:
+    """Counter, expiring: responses from one source (address) in the burst window."""
+    return f"{_survey(survey_id)}burst:{source}"
+
+
+def survey_drain_lock(survey_id: int) -> str:
+    return f"{_survey(survey_id)}draining"

@@ -1,6 +1,6 @@
 """The periodic-job scheduler, which outlives Redis outages:
 
-    python -m quiz.scoring.scheduler --url "$REDIS_URL"            # quiz.scoring.cron_config
+    python -m quiz.scoring.scheduler --url "$REDIS_URL"   # scoring and surveys cron_config
 
 It runs the jobs of `cron_config` as `rq cron` would. `rq cron` exits on the
 first Redis error it meets (a restart of a few seconds is enough), and with
@@ -27,6 +27,8 @@ from quiz.backoff import REDIS_DOWN, Backoff, wait_for_redis
 
 log = logging.getLogger(__name__)
 DEFAULT_CONFIG = "quiz.scoring.cron_config"
+# Areas above scoring keep their periodic jobs in their own config (named, not imported).
+DEFAULT_CONFIGS = (DEFAULT_CONFIG, "quiz.surveys.cron_config")
 
 
 class PatientCronScheduler(CronScheduler):
@@ -68,7 +70,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("REDIS_URL"), help="Redis URL")
     parser.add_argument("--logging-level", default="INFO")
-    parser.add_argument("config", nargs="?", default=DEFAULT_CONFIG, help="module of cron jobs")
+    parser.add_argument(
+        "config", nargs="*", default=list(DEFAULT_CONFIGS), help="modules of cron jobs"
+    )
     args = parser.parse_args(argv)
     if not args.url:
         parser.error("--url or REDIS_URL is required")
@@ -78,7 +82,8 @@ def main(argv: list[str] | None = None) -> None:
     # Timeouts, so that a Redis that stops answering is noticed rather than waited on.
     connection = redis.Redis.from_url(args.url, socket_timeout=30, socket_connect_timeout=5)
     scheduler = PatientCronScheduler(connection=connection, logging_level=args.logging_level)
-    scheduler.load_config_from_file(args.config)
+    for config in args.config:
+        scheduler.load_config_from_file(config)
     scheduler.start()
 
 

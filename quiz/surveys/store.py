@@ -1,0 +1,138 @@
+"""Drafts and submitted responses held in Redis, each change one Lua call.
+
+Saving a draft and submitting a response never touch the database: a
+submit counts the respondent (one response per person, atomically, so two
+devices submitting at once cannot both pass), queues the response on the
+survey's stream and drops the draft, in one script. A worker writes queued
+responses to the database (`quiz.surveys.drain`), where the unique key of
+"who answered" refuses a second response even if Redis forgot the count.
+
+The scripts are `lua/save.lua` and `lua/submit.lua`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import redis
+from flask import Flask, current_app
+from rq import Queue
+
+from quiz.extensions import SCORING_QUEUE, RedisClient, get_redis
+from quiz.lua import load_script
+from quiz.scoring import keys
+from quiz.surveys.tokens import RespondentSigner, RespondentToken
+
+log = logging.getLogger(__name__)
+
+# A draft is kept this long after its last save.
+DRAFT_SECONDS = 14 * 24 * 3600
+MAX_SAVES = 3000
+# Open links: more than BURST_SIZE responses from one address within
+# BURST_SECONDS are flagged for review (never refused: carriers put many
+# people behind one address).
+BURST_SECONDS = 600
+BURST_SIZE = 20
+
+
+class AlreadyAnswered(Exception):
+    """This respondent has submitted every response allowed."""
+
+
+class TooManySaves(Exception):
+    """More saves than any honest respondent makes: refused."""
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    number: int  # this respondent's n-th response
+    flagged: bool
+    needs_drain: bool
+
+
+def pack_response(token: RespondentToken, answers: Mapping[str, str], day: str) -> str:
+    """The response as queued: its answers and the facts kept with it (no time, no address)."""
+    return json.dumps(
+        {
+            "a": dict(answers),
+            "d": day,
+            "u": token.unit_id,
+            "ab": token.age_band,
+            "g": token.gender,
+            "o": token.occupation,
+            "p": token.person,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+class SurveyStore:
+    def __init__(self, client: redis.Redis, signer: RespondentSigner) -> None:
+        self.client = client
+        self.signer = signer
+        self._save = load_script(client, __file__, "save")
+        self._submit = load_script(client, __file__, "submit")
+
+    def save(self, token: RespondentToken, pairs: Iterable[tuple[str, str]]) -> int:
+        args: list[str | int] = [token.key, token.limit, DRAFT_SECONDS, MAX_SAVES]
+        for field, value in pairs:
+            args.extend((field, value))
+        n = self._save(
+            keys=[
+                keys.survey_counts(token.survey_id),
+                keys.survey_draft(token.survey_id, token.key),
+            ],
+            args=args,
+        )
+        if n == -1:
+            raise AlreadyAnswered(token.key)
+        if n == -2:
+            raise TooManySaves(token.key)
+        return n
+
+    def submit(self, token: RespondentToken, packed: str, source: str) -> Submitted:
+        reply = self._submit(
+            keys=[
+                keys.survey_counts(token.survey_id),
+                keys.survey_draft(token.survey_id, token.key),
+                keys.survey_responses(token.survey_id),
+                keys.survey_drain(token.survey_id),
+                keys.survey_burst(token.survey_id, source),
+            ],
+            args=[token.key, token.limit, packed, BURST_SECONDS, BURST_SIZE],
+        )
+        if reply[0] == 0:
+            raise AlreadyAnswered(token.key)
+        return Submitted(int(reply[1]), bool(reply[3]), bool(reply[2]))
+
+    def draft(self, survey_id: int, key: str) -> dict[str, str]:
+        raw = self.client.hgetall(keys.survey_draft(survey_id, key))
+        return {k.decode(): v.decode() for k, v in raw.items() if k != b"#"}
+
+    def responses_of(self, survey_id: int, key: str) -> int:
+        return int(self.client.hget(keys.survey_counts(survey_id), key) or 0)
+
+
+def store_for(app: Flask | None = None) -> SurveyStore:
+    """The app's store, built once (scripts registered once per client)."""
+    app = app or current_app._get_current_object()
+    store = app.extensions.get("quiz.survey_store")
+    if store is None:
+        client = app.extensions[RedisClient.key]
+        store = SurveyStore(client, RespondentSigner(app.config["SECRET_KEY"]))
+        app.extensions["quiz.survey_store"] = store
+    return store
+
+
+def request_drain(survey_id: int, client: redis.Redis | None = None) -> None:
+    """Enqueue a drain of the survey's responses; failures are harmless (the cron catches up)."""
+    try:
+        Queue(SCORING_QUEUE, connection=client or get_redis()).enqueue(
+            "quiz.surveys.drain.drain_survey", survey_id, job_timeout=600, result_ttl=60
+        )
+    except Exception:  # noqa: BLE001 - the submit stands whatever happens here
+        log.exception("could not enqueue a survey drain")
