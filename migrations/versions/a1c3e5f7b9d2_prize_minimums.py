@@ -1,7 +1,7 @@
 """prize minimums and participation certificates per round
 
 Revision ID: a1c3e5f7b9d2
-Revises: 7ed15a6e0f11
+Revises: 9f6692934f08
 Create Date: 2026-12-04 22:50:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a1c3e5f7b9d2'
-down_revision = '7ed15a6e0f11'
+down_revision = '9f6692934f08'
 branch_labels = None
 depends_on = None
 
