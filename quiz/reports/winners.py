@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
-from quiz.contest.rounds import get_round
+from quiz.catalog.rounds import get_round
 from quiz.extensions import db
 from quiz.models import Contest, Entrant, Round, Unit, Winner
 from quiz.scoring.standings import standings_for_round
