@@ -16,7 +16,7 @@ ATTEMPT_IDS = PREFIX + "attempt:ids"
 NEW_ATTEMPTS = PREFIX + "attempts:new"
 PERSISTERS_GROUP = "persisters"
 # Ids are handed out only up to this ceiling, a block reserved in the
-# database (quiz/contest/generation.py); the flag marks a refill under way.
+# database (quiz/scoring/generation.py); the flag marks a refill under way.
 ATTEMPT_ID_CEILING = PREFIX + "attempt:ceiling"
 ATTEMPT_ID_REFILL = PREFIX + "attempt:refill"
 # The run id of the Redis process whose data was checked against the
