@@ -17,6 +17,7 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from quiz.spreadsheets import Problem, Row, read_workbook
+from quiz.spreadsheets.problems import too_long
 from quiz.surveys.sheet_spec import (
     CHOICE_KINDS,
     HEADER,
@@ -35,9 +36,10 @@ from quiz.text import fold
 
 __all__ = ["read_survey_sheet"]
 
-_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,20}$")  # as long as the model keeps
 _THOUSANDS = re.compile(r"^-?\d{1,3}([.,]\d{3})+$")
 _DECIMAL = re.compile(r"^-?\d+([.,]\d+)?$")
+LABEL_CHARS = 300  # a section's title, an option's label (the text column allows more)
 QUESTION_ONLY = ("required", "max_choices", "allow_other", "min_value", "max_value")
 
 
@@ -77,6 +79,8 @@ class _SurveyRows:
             return None
         if not row["text"] and "text" not in row.unsaved:
             row.problem("text", _l("The text is missing."))
+        elif kind in ("section", "option", "row") and len(row["text"]) > LABEL_CHARS:
+            row.problem("text", too_long(len(row["text"]), LABEL_CHARS))
         if kind == "section":
             return self._section(row)
         if kind in ("option", "row"):

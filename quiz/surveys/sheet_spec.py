@@ -72,7 +72,7 @@ COLUMNS: tuple[Column, ...] = (
         ("loai dong", "kieu", "kind", "type"),
     ),
     Column(
-        "code", "Mã", False, 40, 10,
+        "code", "Mã", False, 20, 10,
         "Câu hỏi: mã riêng (Q1, Q2...), bắt buộc, dùng trong tệp kết quả. "
         "Lựa chọn và hàng: giá trị ghi trong tệp kết quả (bỏ trống: 1, 2, 3...).",
         ("ma cau", "ma so", "gia tri", "code", "value"),

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
 import pytest
+from sqlalchemy import func, select
 
+from quiz.extensions import db
+from quiz.models.surveys import SurveyOption, SurveyResponse
 from quiz.spreadsheets import FileRefused
+from quiz.surveys.sheet_import import apply_survey_sheet, survey_to_sheet
 from quiz.surveys.sheet_reader import parse_number, read_survey_sheet
 from quiz.surveys.sheet_spec import SheetOption, SheetQuestion, SheetSection, SheetSurvey
 from quiz.surveys.sheet_writer import example_survey, survey_workbook, template_workbook
+from tests.factories import make_units
+from tests.surveys.sheets import make_survey
 
 HEADER = ["Loại", "Mã", "Nội dung", "Bắt buộc", "Chọn tối đa", "Có ô Khác", "Nhỏ nhất",
           "Lớn nhất", "Hiện khi câu", "Hiện khi trả lời", "Ghi chú"]  # fmt: skip
@@ -147,3 +154,30 @@ def test_a_damaged_file_is_refused_whole(ctx):
 )
 def test_numbers_are_read_as_people_type_them(raw, expected):
     assert parse_number(raw) == expected
+
+
+def test_an_imported_survey_exports_back_to_the_same_sheet(ctx):
+    units = make_units()
+    survey = make_survey(units["D1"].id)
+    assert [q.code for q in survey.questions] == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7"]
+    q6 = next(q for q in survey.questions if q.code == "Q6")
+    q3 = next(q for q in survey.questions if q.code == "Q3")
+    assert (q6.show_if_question_id, q6.show_if_value) == (q3.id, "1")
+    assert survey_to_sheet(survey) == example_survey()
+    again = read_survey_sheet(survey_workbook(survey_to_sheet(survey)))
+    assert again.problems == [] and again.survey == example_survey()
+
+
+def test_a_new_sheet_replaces_the_questionnaire_until_someone_answers(ctx):
+    units = make_units()
+    survey = make_survey(units["D1"].id)
+    smaller = SheetSurvey([SheetSection("", questions=[SheetQuestion("X1", "date", "Ngày?")])])
+    summary = apply_survey_sheet(survey, smaller)
+    db.session.commit()
+    assert (summary.sections, summary.questions, summary.options) == (1, 1, 0)
+    assert [q.code for q in survey.questions] == ["X1"]
+    assert db.session.scalar(select(func.count()).select_from(SurveyOption)) == 0
+    db.session.add(SurveyResponse(survey_id=survey.id, submitted_on=dt.date(2026, 12, 1)))
+    db.session.commit()
+    with pytest.raises(ValueError):
+        apply_survey_sheet(survey, example_survey())
