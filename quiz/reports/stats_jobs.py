@@ -19,7 +19,7 @@ import time
 
 from quiz.extensions import DEFAULT_QUEUE, db, get_queue, get_redis
 from quiz.models import Contest
-from quiz.reports import statistics
+from quiz.reports import question_stats, statistics
 from quiz.scoring.keys import PREFIX
 from quiz.timeutil import now_ms
 from quiz.worker import in_app_context
@@ -159,14 +159,14 @@ def build_stats(contest: Contest) -> dict:
             str(r.round_id): statistics.score_distribution(r.round_id).attempts for r in rounds
         },
         "questions": {
-            str(r.round_id): [_question(q) for q in statistics.question_stats(r.round_id)]
+            str(r.round_id): [_question(q) for q in question_stats.question_stats(r.round_id)]
             for r in rounds
             if r.attempts
         },
     }
 
 
-def _question(q: statistics.QuestionStat) -> dict:
+def _question(q: question_stats.QuestionStat) -> dict:
     return {
         "question_id": q.question_id,
         "code": q.code,
