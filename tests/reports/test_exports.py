@@ -440,7 +440,8 @@ def test_kinds_without_personal_data_are_marked_so(data, instance):
         params = {"round_id": data.round_id} if "round_id" in spec.params else {}
         params = params or {"contest_id": data.contest_id}
         export = export_jobs.create_export(kind, params, None, data.units["D1"].id)
-        assert export.personal_data is (kind in {"attempts", "ranking", "winners"})
+        personal = {"attempts", "ranking", "winners", "survey_people"}
+        assert export.personal_data is (kind in personal)
     db.session.rollback()
 
 
