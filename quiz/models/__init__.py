@@ -20,6 +20,20 @@ from quiz.models.exports import ExportFile
 from quiz.models.redis_state import LostAttempt, RedisLoss, RedisState
 from quiz.models.results import Disqualification, Winner
 from quiz.models.staff import AuditEvent, Role, Staff
+from quiz.models.surveys import (
+    Audience,
+    OptionRole,
+    QuestionKind,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyOption,
+    SurveyQuestion,
+    SurveyRespondent,
+    SurveyResponse,
+    SurveySection,
+    SurveyTarget,
+)
 from quiz.models.units import Unit
 
 __all__ = [
@@ -55,4 +69,16 @@ __all__ = [
     "Score",
     "Unit",
     "Visibility",
+    "Audience",
+    "OptionRole",
+    "QuestionKind",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyInvitation",
+    "SurveyOption",
+    "SurveyQuestion",
+    "SurveyRespondent",
+    "SurveyResponse",
+    "SurveySection",
+    "SurveyTarget",
 ]
