@@ -8,11 +8,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from quiz.catalog.rounds import clear_caches
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow, in_scope, scope_unit_ids
 from quiz.console.audit_log import record
 from quiz.console.forms import ConfirmForm, ContestForm, RoundForm
-from quiz.contest.rounds import clear_caches
 from quiz.contest.setup import (
     RoundSettings,
     SetupError,

@@ -13,9 +13,9 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from quiz.catalog.questions import question_cache
+from quiz.catalog.rounds import clear_caches
 from quiz.contest.papers import NotEnoughQuestions, check_drawable
-from quiz.contest.questions import question_cache
-from quiz.contest.rounds import clear_caches
 from quiz.extensions import db
 from quiz.models import QuestionBank, Round
 from quiz.scoring.ranking import validate_order

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
-from quiz.contest.rounds import get_round
+from quiz.catalog.rounds import get_round
 from quiz.extensions import db
 from quiz.models import Contest, Entrant, Round, Unit, Winner
 from quiz.models.contests import PRIZE_ORDER

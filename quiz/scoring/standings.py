@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import distinct, exists, func, select
 
-from quiz.contest.rounds import RoundInfo, get_round
+from quiz.catalog.rounds import RoundInfo, get_round
 from quiz.extensions import db
 from quiz.models import Disqualification, Round, Score
 from quiz.models.contests import PredictionReference

@@ -7,7 +7,7 @@ import random
 import pytest
 from sqlalchemy import select
 
-from quiz.contest.rounds import clear_caches
+from quiz.catalog.rounds import clear_caches
 from quiz.extensions import db
 from quiz.models import Contest, Entrant, Round, Winner
 from quiz.reports.review import disqualify, find_suspects, reinstate
