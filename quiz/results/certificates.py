@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from quiz.contest.rounds import RoundInfo, get_round
+from quiz.catalog.rounds import RoundInfo, get_round
 from quiz.extensions import db
 from quiz.models import Contest, Entrant, Score, Unit, Winner
 from quiz.results.public import mask_name, unit_label

@@ -11,16 +11,17 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from quiz.catalog.options import paper_options
+from quiz.catalog.rounds import ContestInfo, RoundInfo, get_round
 from quiz.contest.attempts import engine
 from quiz.contest.display import score_visible
-from quiz.contest.persistence import load_attempt
-from quiz.contest.rounds import ContestInfo, RoundInfo, get_round
-from quiz.contest.tokens import AttemptToken, paper_options
+from quiz.contest.tokens import AttemptToken
 from quiz.extensions import db
 from quiz.models import Attempt, Score
 from quiz.results.certificates import Certificate, entrant_certificates
 from quiz.scoring.buffer import receipt_code
 from quiz.scoring.leaderboard import Entry, leaderboard
+from quiz.scoring.persistence import load_attempt
 
 
 @dataclass

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from quiz.contest.rounds import ContestInfo, RoundInfo, get_round
+from quiz.catalog.rounds import ContestInfo, RoundInfo, get_round
 from quiz.extensions import db
 from quiz.models import Entrant, Score, Winner
 from quiz.models.contests import PRIZE_ORDER

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 
-from quiz.contest.rounds import ContestInfo, get_contest, get_round
+from quiz.catalog.rounds import ContestInfo, get_contest, get_round
 from quiz.contest.session import current_entrant
 from quiz.results import bp
 from quiz.results.certificates import certificate_for

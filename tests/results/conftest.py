@@ -7,13 +7,13 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from quiz.catalog.rounds import clear_caches
 from quiz.contest.attempts import engine
-from quiz.contest.persistence import load_attempt
-from quiz.contest.rounds import clear_caches
 from quiz.extensions import db
 from quiz.models import Round
 from quiz.reports.winners import publish_winners
 from quiz.scoring.jobs import close_round, drain_submissions
+from quiz.scoring.persistence import load_attempt
 from tests.factories import make_bank, make_contest, make_units
 from tests.players import Player
 

@@ -53,7 +53,7 @@ def test_the_contest_page_shows_prizes_minimums_and_how_winners_are_chosen(app, 
     with app.app_context():
         db.session.scalar(select(Round)).prizes = {"first": 1, "second": 2, "consolation": 10}
         db.session.commit()
-        from quiz.contest.rounds import clear_caches
+        from quiz.catalog.rounds import clear_caches
 
         clear_caches()
     page = app.test_client().get("/c/thu").text
