@@ -47,10 +47,12 @@ def create_app(config: dict | None = None) -> Flask:
     from quiz.console import bp as console_bp
     from quiz.contest import bp as contest_bp
     from quiz.contest.fastpath import AttemptFastPath
+    from quiz.results import bp as results_bp
 
     app.register_blueprint(contest_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(conferences_bp)
+    app.register_blueprint(results_bp)
     app.wsgi_app = AttemptFastPath(app, app.wsgi_app)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:

@@ -23,12 +23,7 @@ MAX_FUNCTION_LINES = 60
 # Edges that close a cycle and are being removed. Each entry must name a
 # cycle that still exists (test_known_cycle_edges_still_exist fails once it
 # is gone): delete the entry when you remove the cycle.
-KNOWN_CYCLE_EDGES: dict[tuple[str, str], str] = {
-    ("conferences", "console"): (
-        "conference management pages register on the console blueprint from "
-        "quiz/conferences/management/ (moving into quiz/console, issue 12)"
-    ),
-}
+KNOWN_CYCLE_EDGES: dict[tuple[str, str], str] = {}
 
 
 def _area(module: str) -> str | None:

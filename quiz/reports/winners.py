@@ -39,6 +39,7 @@ class WinnerRow:
     time_used_ms: int
     prediction: int | None
     submitted_at_ms: int
+    attempt_id: int  # the attempt that counts, stored when published
     tied: bool = False  # shares its rank across a prize boundary: organizers decide
 
 
@@ -141,6 +142,7 @@ def _row(prize: str, standing, entrant: Entrant, tied: bool) -> WinnerRow:
         time_used_ms=result.time_used_ms,
         prediction=result.prediction,
         submitted_at_ms=result.submitted_at_ms,
+        attempt_id=result.attempt_id,
         tied=tied,
     )
 
@@ -166,6 +168,7 @@ def publish_winners(round_id: int) -> list[Winner]:
             winner = Winner(round_id=round_id, entrant_id=row.entrant_id)
             db.session.add(winner)
         winner.prize, winner.rank, winner.published_at = row.prize, row.rank, now
+        winner.attempt_id = row.attempt_id
         winner.revoked_at, winner.revoke_reason = None, ""
         stored.append(winner)
     db.session.flush()
