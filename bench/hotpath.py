@@ -33,7 +33,8 @@ WARM_SAVES = 4
 def seed(n_save: int, n_submit: int, n_start: int) -> dict:
     """Entrants, attempts and signed sessions, written straight to the database."""
     from quiz import create_app
-    from quiz.contest.tokens import AttemptToken, TokenSigner, paper_options
+    from quiz.catalog.options import paper_options
+    from quiz.contest.tokens import AttemptToken, TokenSigner
     from quiz.timeutil import now_ms
 
     app = create_app()
@@ -123,7 +124,7 @@ def measure_scoring(env: dict) -> dict:
     code = (
         "import json, time\n"
         "from quiz import create_app\n"
-        "from quiz.contest.persistence import persist_new_attempts\n"
+        "from quiz.scoring.persistence import persist_new_attempts\n"
         "from quiz.extensions import get_redis\n"
         "from quiz.scoring import keys\n"
         "from quiz.scoring.jobs import drain_submissions\n"

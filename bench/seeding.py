@@ -16,7 +16,7 @@ def demo_round(**settings):
     """The demo contest's first round with `settings` applied; its fresh snapshot."""
     from sqlalchemy import select
 
-    from quiz.contest.rounds import get_round
+    from quiz.catalog.rounds import get_round
     from quiz.demo import seed_bank, seed_contest, seed_units
     from quiz.extensions import db
     from quiz.models import Round
@@ -70,12 +70,12 @@ def insert_attempts(info, entrant_ids: list[int], started_ms: int) -> list[tuple
     """
     from sqlalchemy import insert
 
-    from quiz.contest.admission import KEEP_MS
+    from quiz.catalog.questions import question_cache
     from quiz.contest.papers import draw_paper
-    from quiz.contest.questions import question_cache
     from quiz.extensions import db, get_redis
     from quiz.models.attempts import Attempt
     from quiz.scoring import keys
+    from quiz.scoring.admission import KEEP_MS
 
     cache = question_cache()
     pool = cache.pool(info.bank_id, info.bank_revision)

@@ -157,7 +157,7 @@ async def run_load(
 def compare_rankings(env: dict) -> bool:
     code = (
         "from quiz import create_app\n"
-        "from quiz.contest.rounds import get_round\n"
+        "from quiz.catalog.rounds import get_round\n"
         "from quiz.scoring.leaderboard import leaderboard\n"
         "from quiz.scoring.standings import standings_for_round\n"
         "app = create_app()\n"

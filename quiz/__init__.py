@@ -47,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     from quiz.console import bp as console_bp
     from quiz.contest import bp as contest_bp
     from quiz.contest.fastpath import AttemptFastPath
+    from quiz.results import bp as results_bp
     from quiz.surveys import bp as surveys_bp
     from quiz.surveys.fastpath import SurveyFastPath
 
@@ -54,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(console_bp)
     app.register_blueprint(conferences_bp)
     app.register_blueprint(surveys_bp)
+    app.register_blueprint(results_bp)
     app.wsgi_app = AttemptFastPath(app, app.wsgi_app)
     app.wsgi_app = SurveyFastPath(app, app.wsgi_app)
     proxies = app.config.get("TRUSTED_PROXIES", 0)

@@ -107,55 +107,42 @@ def seed_contest(owner: Unit, bank: QuestionBank) -> Contest:
         )
         db.session.add(contest)
         db.session.flush()
-    first = db.session.scalar(
-        select(Round).where(Round.contest_id == contest.id, Round.number == 1)
-    )
-    if first is None:
-        first = Round(
-            contest_id=contest.id,
-            number=1,
-            title="Tuần 1",
-            bank_id=bank.id,
-            questions_per_attempt=10,
-            time_limit_seconds=15 * 60,
-            topic_quotas={"Chuyển đổi số": 3, "An toàn thông tin": 2},
-            max_attempts=3,
-            counting_rule=CountingRule.BEST,
-            show_score=Visibility.IMMEDIATELY,
-            show_answers=Visibility.AFTER_CLOSE,
-            min_age=12,
-            prediction_reference=PredictionReference.FULL_CORRECT_ENTRANTS,
-            prediction_prompt="Theo bạn, tuần này có bao nhiêu người trả lời đúng "
-            "tất cả các câu hỏi?",
-        )
-        db.session.add(first)
+    quotas = {"Chuyển đổi số": 3, "An toàn thông tin": 2}
+    first = _demo_round(contest, bank, 1, topic_quotas=quotas)
     if first.ends_at is None or first.closed_at is not None or first.ends_at <= now:
         # Re-running the demo keeps a round open right now.
         first.starts_at, first.ends_at, first.closed_at = now, now + timedelta(days=7), None
-    second = db.session.scalar(
-        select(Round).where(Round.contest_id == contest.id, Round.number == 2)
-    )
-    if second is None:
-        second = Round(
-            contest_id=contest.id,
-            number=2,
-            title="Tuần 2",
-            bank_id=bank.id,
-            questions_per_attempt=10,
-            time_limit_seconds=15 * 60,
-            max_attempts=3,
-            counting_rule=CountingRule.BEST,
-            show_score=Visibility.IMMEDIATELY,
-            show_answers=Visibility.AFTER_CLOSE,
-            min_age=12,
-            prediction_reference=PredictionReference.FULL_CORRECT_ENTRANTS,
-            prediction_prompt="Theo bạn, tuần này có bao nhiêu người trả lời đúng "
-            "tất cả các câu hỏi?",
-        )
-        db.session.add(second)
+    second = _demo_round(contest, bank, 2)
     second.starts_at, second.ends_at = first.ends_at, first.ends_at + timedelta(days=7)
     db.session.flush()
     return contest
+
+
+def _demo_round(contest: Contest, bank: QuestionBank, number: int, **extra) -> Round:
+    """The demo contest's round `number` ("Tuần N"), added on the first run only."""
+    found = db.session.scalar(
+        select(Round).where(Round.contest_id == contest.id, Round.number == number)
+    )
+    if found is not None:
+        return found
+    round_ = Round(
+        contest_id=contest.id,
+        number=number,
+        title=f"Tuần {number}",
+        bank_id=bank.id,
+        questions_per_attempt=10,
+        time_limit_seconds=15 * 60,
+        max_attempts=3,
+        counting_rule=CountingRule.BEST,
+        show_score=Visibility.IMMEDIATELY,
+        show_answers=Visibility.AFTER_CLOSE,
+        min_age=12,
+        prediction_reference=PredictionReference.FULL_CORRECT_ENTRANTS,
+        prediction_prompt="Theo bạn, tuần này có bao nhiêu người trả lời đúng tất cả các câu hỏi?",
+        **extra,
+    )
+    db.session.add(round_)
+    return round_
 
 
 DEMO_ADMIN = "quantri"

@@ -46,6 +46,18 @@ def _wait_http(url: str, seconds: float) -> bool:
     return False
 
 
+def _print_addresses(base: str) -> None:
+    """What to open, once everything answers."""
+    print("\n" + "=" * 64)
+    print(f"  Demo contest, open now:  {base}/c/tim-hieu-nghi-quyet")
+    print(f"  All contests:            {base}/")
+    password = (INSTANCE / "demo_admin_password").read_text().strip()
+    print(f"  Organizer console:       {base}/console/  (quantri / {password})")
+    print(f"  Demo conference:         {base}/console/conferences  (500 delegates)")
+    print("  Press Ctrl-C to stop the web server, worker, scheduler and Redis.")
+    print("=" * 64 + "\n", flush=True)
+
+
 def main() -> int:
     env = dict(os.environ, QUIZ_ENV="development", PYTHONUNBUFFERED="1")
     redis = EmbeddedRedis(INSTANCE / "redis", persist=True)
@@ -95,14 +107,7 @@ def main() -> int:
         if not _wait_http(f"{base}/healthz", 30):
             print("The web server did not come up; see the messages above.", file=sys.stderr)
             return 1
-        print("\n" + "=" * 64)
-        print(f"  Demo contest, open now:  {base}/c/tim-hieu-nghi-quyet")
-        print(f"  All contests:            {base}/")
-        password = (INSTANCE / "demo_admin_password").read_text().strip()
-        print(f"  Organizer console:       {base}/console/  (quantri / {password})")
-        print(f"  Demo conference:         {base}/console/conferences  (500 delegates)")
-        print("  Press Ctrl-C to stop the web server, worker, scheduler and Redis.")
-        print("=" * 64 + "\n", flush=True)
+        _print_addresses(base)
         while not stopping.wait(0.5):
             if any(child.poll() is not None for child in children):
                 print("A process stopped unexpectedly; shutting down.", file=sys.stderr)

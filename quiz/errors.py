@@ -36,6 +36,13 @@ def _page(status: int, title: str, message: str, headers: dict | None = None, re
 
 
 def init_app(app: Flask) -> None:
+    _handle_refusals(app)
+    _handle_faults(app)
+
+
+def _handle_refusals(app: Flask) -> None:
+    """What the client asked for cannot be served: an expired form, a wrong address, too much."""
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return _page(
@@ -68,6 +75,10 @@ def init_app(app: Flask) -> None:
             _("Too many tries in a short time. Please wait a few minutes and try again."),
             {"Retry-After": str(retry)},
         )
+
+
+def _handle_faults(app: Flask) -> None:
+    """Our side failed: the database or Redis is away, or a bug."""
 
     def database_down(exc):
         log.error("database unavailable: %s", exc)

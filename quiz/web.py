@@ -14,10 +14,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_datetime
 from sqlalchemy import text
 from werkzeug.routing import IntegerConverter
 
+from quiz.formatting import FILTERS
 from quiz.redirects import local_path
 from quiz.timeutil import from_ms
 
@@ -41,22 +42,6 @@ def _localtime(value, fmt: str = "HH:mm dd/MM/yyyy") -> str:
     if not isinstance(value, datetime):
         return str(value)
     return format_datetime(value, fmt)
-
-
-def _duration(ms: int | None) -> str:
-    if ms is None:
-        return ""
-    seconds = ms / 1000
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    tenths = int((seconds - int(seconds)) * 10)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}.{tenths}"
-
-
-def _number(value) -> str:
-    return format_decimal(value or 0)
 
 
 CSP = (
@@ -99,8 +84,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 365 * 24 * 3600)
     app.jinja_env.globals["static_url"] = _static_url_factory(app)
     app.jinja_env.filters["localtime"] = _localtime
-    app.jinja_env.filters["duration"] = _duration
-    app.jinja_env.filters["number"] = _number
+    app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals["select_locale"] = select_locale
 
     @app.after_request

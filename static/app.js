@@ -162,3 +162,9 @@
     }, 30000);
   }
 })();
+
+// Certificates: a print button (the page's own stylesheet lays it out on A4).
+(function () {
+  var button = document.querySelector("[data-print]");
+  if (button) button.addEventListener("click", function () { window.print(); });
+})();

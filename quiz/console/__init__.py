@@ -16,7 +16,6 @@ from quiz.console import (  # noqa: E402,F401  (routes register on import)
     audit_log,
     auth,
     banks,
-    conferences,
     contests,
     dashboard,
     exports,
@@ -24,4 +23,12 @@ from quiz.console import (  # noqa: E402,F401  (routes register on import)
     staff,
     system,
     units,
+)
+from quiz.console.conferences import (  # noqa: E402,F401
+    attendance,
+    delegates,
+    listing,
+    scan_worker,
+    scanning,
+    setup,
 )

@@ -13,15 +13,29 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
+from quiz.conferences.snapshot import conference_info
 from quiz.console import bp
 from quiz.extensions import db, login_manager
-from quiz.models import Contest, QuestionBank, Role, Round, Staff, Unit
+from quiz.models import (
+    Conference,
+    ConferenceDocument,
+    ConferenceSession,
+    ConnectionPoint,
+    Contest,
+    Delegate,
+    QuestionBank,
+    Role,
+    Round,
+    Staff,
+    Unit,
+)
 
 ALL_ROLES = (Role.ADMIN, Role.ORGANIZER, Role.VIEWER)
 EDITORS = (Role.ADMIN, Role.ORGANIZER)
@@ -77,18 +91,20 @@ def scope_unit_ids() -> list[int] | None:
     return list(db.session.scalars(db.select(Unit.id).where(Unit.path.startswith(scope))))
 
 
-def _owner(kind: str, obj) -> int | None:
-    if kind == "contest":
-        return obj.owner_unit_id
-    if kind == "round":
-        return obj.contest.owner_unit_id
-    if kind == "bank":
-        return obj.owner_unit_id
-    if kind == "unit":
-        return obj.id
-    if kind == "staff":
-        return obj.unit_id
-    return obj.owner_unit_id
+@dataclass(frozen=True)
+class Scoped:
+    """How the guard checks one kind of id in a console URL.
+
+    `kind` names the object on `g` (`g.contest`, `g.delegate`); `owner` gives the
+    unit that owns it, checked against the account's scope; `parent` names the
+    URL argument of the object it must belong to (a delegate's conference), so
+    a delegate of another conference is not found under this one's address.
+    """
+
+    kind: str
+    model: Callable[[], type]
+    owner: Callable[[object], int | None]
+    parent: str | None = None
 
 
 def _export_model():
@@ -97,14 +113,34 @@ def _export_model():
     return ExportFile
 
 
-SCOPED_ARGS: dict[str, tuple[str, Callable]] = {
-    "contest_id": ("contest", lambda: Contest),
-    "round_id": ("round", lambda: Round),
-    "bank_id": ("bank", lambda: QuestionBank),
-    "unit_id": ("unit", lambda: Unit),
-    "staff_id": ("staff", lambda: Staff),
-    "export_id": ("export", _export_model),
+def _conference_owner(obj) -> int | None:
+    """The unit owning the conference of a session, point, delegate or document
+    (the conference itself is already loaded when the URL names it: no query)."""
+    return db.session.get(Conference, obj.conference_id).owner_unit_id
+
+
+def _by_conference(kind: str, model: type) -> Scoped:
+    return Scoped(kind, lambda: model, _conference_owner, parent="conference_id")
+
+
+SCOPED_ARGS: dict[str, Scoped] = {
+    "contest_id": Scoped("contest", lambda: Contest, lambda c: c.owner_unit_id),
+    "round_id": Scoped("round", lambda: Round, lambda r: r.contest.owner_unit_id),
+    "bank_id": Scoped("bank", lambda: QuestionBank, lambda b: b.owner_unit_id),
+    "unit_id": Scoped("unit", lambda: Unit, lambda u: u.id),
+    "staff_id": Scoped("staff", lambda: Staff, lambda s: s.unit_id),
+    "export_id": Scoped("export", _export_model, lambda e: e.owner_unit_id),
+    "conference_id": Scoped("conference", lambda: Conference, lambda c: c.owner_unit_id),
+    "session_id": _by_conference("conference_session", ConferenceSession),
+    "point_id": _by_conference("point", ConnectionPoint),
+    "delegate_id": _by_conference("delegate", Delegate),
+    "document_id": _by_conference("document", ConferenceDocument),
 }
+
+# The check-in endpoint takes bursts of scans at the door: it is scoped against the
+# cached conference snapshot (`g.info`), which costs no query, instead of the row.
+SNAPSHOT_ENDPOINTS = {"console.checkins"}
+
 
 SESSION_KEY = "staff_seen"
 
@@ -129,14 +165,29 @@ def guard():
     if allowed is None or current_user.role not in allowed:
         abort(403)
     for name, value in (request.view_args or {}).items():
-        if name not in SCOPED_ARGS:
-            continue
-        kind, model = SCOPED_ARGS[name]
-        obj = db.session.get(model(), value)
-        if obj is None or not in_scope(_owner(kind, obj)):
-            abort(404)
-        setattr(g, kind, obj)
+        if name in SCOPED_ARGS:
+            _load_in_scope(name, value)
     return None
+
+
+def _load_in_scope(name: str, value: int) -> None:
+    """Put the object an id names on `g`, or 404 if the account may not see it."""
+    scoped = SCOPED_ARGS[name]
+    if name == "conference_id" and request.endpoint in SNAPSHOT_ENDPOINTS:
+        info = conference_info(value)
+        if info is None or not in_scope(info.owner_unit_id):
+            abort(404)
+        g.info = info
+        return
+    obj = db.session.get(scoped.model(), value)
+    if obj is None:
+        abort(404)
+    args = request.view_args
+    if scoped.parent in args and getattr(obj, scoped.parent) != args[scoped.parent]:
+        abort(404)
+    if not in_scope(scoped.owner(obj)):
+        abort(404)
+    setattr(g, scoped.kind, obj)
 
 
 def editors_only(view):

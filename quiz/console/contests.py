@@ -8,11 +8,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from quiz.catalog.rounds import clear_caches
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow, in_scope, scope_unit_ids
 from quiz.console.audit_log import record
 from quiz.console.forms import ConfirmForm, ContestForm, RoundForm
-from quiz.contest.rounds import clear_caches
 from quiz.contest.setup import (
     RoundSettings,
     SetupError,
@@ -175,6 +175,8 @@ def _round_form(round_: Round | None, contest: Contest) -> RoundForm:
             form.prediction_reference.data = round_.prediction_reference or ""
             for name, count in (round_.prizes or {}).items():
                 getattr(form, f"prize_{name}").data = count
+            for name, least in (round_.prize_min_correct or {}).items():
+                getattr(form, f"prize_min_{name}").data = least
         else:
             form.number.data = len(contest.rounds) + 1
     return form
@@ -199,6 +201,8 @@ def _settings(form: RoundForm) -> RoundSettings:
         prediction_reference=form.prediction_reference.data or None,
         prediction_prompt=form.prediction_prompt.data.strip(),
         prizes=form.prizes(),
+        prize_min_correct=form.prize_minimums(),
+        certificate_min_correct=form.certificate_min_correct.data,
     )
 
 

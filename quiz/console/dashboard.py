@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -101,14 +101,6 @@ def dashboard():
 
 
 # --- statistics of one contest ---------------------------------------------------
-
-
-def _percent(value: float | None) -> str:
-    return "" if value is None else format_percent(value, "#,##0.0%")
-
-
-def _decimal(value: float | None) -> str:
-    return "" if value is None else format_decimal(value, "0.00")
 
 
 def _day_label(iso_day: str) -> str:
@@ -223,8 +215,6 @@ def contest_stats(contest_id: int):
         "parent": db.session.get(Unit, parent_id) if parent_id else None,
         "view_args": _view_args(),
         "breadcrumb": _breadcrumb(parent_id),
-        "percent": _percent,
-        "decimal": _decimal,
         "day_label": _day_label,
     }
     if stats is not None:

@@ -8,9 +8,11 @@ from pathlib import Path
 from flask import Response, send_file
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
 
 
 def send_workbook(workbook: bytes | Path | str, filename: str) -> Response:
     """A workbook (its bytes, or a file on disk) as a download named `filename`."""
     source = io.BytesIO(workbook) if isinstance(workbook, bytes) else workbook
-    return send_file(source, mimetype=XLSX, as_attachment=True, download_name=filename)
+    mimetype = CSV if filename.endswith(".csv") else XLSX
+    return send_file(source, mimetype=mimetype, as_attachment=True, download_name=filename)

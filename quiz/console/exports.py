@@ -24,6 +24,7 @@ from quiz.console.audit_log import record
 from quiz.console.downloads import send_workbook
 from quiz.extensions import db
 from quiz.models import Contest, ExportFile, Round, Staff
+from quiz.models.surveys import Survey
 from quiz.reports.export_jobs import (
     UNFINISHED,
     create_export,
@@ -44,6 +45,9 @@ KIND_LABELS = {
     "participation_units": _l("Participation by unit"),
     "participation_days": _l("Participation by day"),
     "questions": _l("Question statistics"),
+    "survey_responses": _l("Survey responses with codebook (Excel)"),
+    "survey_csv": _l("Survey responses (CSV)"),
+    "survey_people": _l("Survey responses with respondents"),
 }
 STATUS_LABELS = {
     "queued": _l("Waiting for a worker"),
@@ -78,16 +82,19 @@ def _subjects(exports: list[ExportFile]) -> dict[int, str]:
     contests = {
         c.id: c for c in db.session.scalars(select(Contest).where(Contest.id.in_(contest_ids)))
     }
+    survey_ids = {e.params.get("survey_id") for e in exports} - {None}
+    surveys = {s.id: s for s in db.session.scalars(select(Survey).where(Survey.id.in_(survey_ids)))}
     out = {}
     for e in exports:
         round_ = rounds.get(e.params.get("round_id"))
         contest = contests.get(e.params.get("contest_id"))
+        survey = surveys.get(e.params.get("survey_id"))
         if round_ is not None:
             out[e.id] = f"{round_.contest.title} · {_('Round %(n)s', n=round_.number)}"
         elif contest is not None:
             out[e.id] = contest.title
         else:
-            out[e.id] = ""
+            out[e.id] = survey.title if survey is not None else ""
     return out
 
 
@@ -138,6 +145,14 @@ def _target(kind: str) -> tuple[dict, int | None, str]:
         if contest is None or not in_scope(contest.owner_unit_id):
             abort(404)
         return {"contest_id": contest.id}, contest.owner_unit_id, f"contest {contest.id}"
+    survey_id = request.form.get("survey_id", type=int)
+    if survey_id is not None and "survey_id" in spec.params:
+        survey = db.session.get(Survey, survey_id)
+        if survey is None or not in_scope(survey.unit_id):
+            abort(404)
+        if spec.personal_data and survey.anonymous:
+            abort(400)  # an anonymous survey has nobody to list
+        return {"survey_id": survey.id}, survey.unit_id, f"survey {survey.id}"
     abort(400)
 
 
@@ -171,15 +186,17 @@ def download_name(export: ExportFile) -> str:
     label = KINDS[export.kind].file_label if export.kind in KINDS else export.kind
     round_ = db.session.get(Round, export.params.get("round_id") or 0)
     contest = db.session.get(Contest, export.params.get("contest_id") or 0)
+    survey = db.session.get(Survey, export.params.get("survey_id") or 0)
     if round_ is not None:
         subject = f"{round_.contest.slug} - Vòng {round_.number}"
     elif contest is not None:
         subject = contest.slug
     else:
-        subject = ""
+        subject = survey.slug if survey is not None else ""
     stamp = local(export.created_at).strftime("%Y%m%d") if export.created_at else ""
     parts = [label, subject, f"{stamp}-{export.id}"]
-    return " - ".join(p for p in parts if p) + ".xlsx"
+    extension = KINDS[export.kind].extension if export.kind in KINDS else "xlsx"
+    return " - ".join(p for p in parts if p) + "." + extension
 
 
 @bp.get("/exports/<int:export_id>/download")

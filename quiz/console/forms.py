@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from quiz.models.contests import CountingRule, PredictionReference, Visibility
+from quiz.models.contests import PRIZE_ORDER, CountingRule, PredictionReference, Visibility
 from quiz.models.staff import Role
 from quiz.scoring.ranking import RankKey
 
@@ -97,6 +97,10 @@ def _quotas(text: str) -> dict[str, int]:
     return quotas
 
 
+def _prize_minimum(label) -> IntegerField:
+    return IntegerField(label, validators=[Optional(), NumberRange(1, 200)])
+
+
 class RoundForm(FlaskForm):
     number = IntegerField(_l("Round number"), validators=[DataRequired(), NumberRange(1, 999)])
     title = StringField(_l("Title"), validators=[Length(max=200)])
@@ -144,16 +148,33 @@ class RoundForm(FlaskForm):
         _l("Consolation prizes"), default=5, validators=[Optional(), NumberRange(0, 10000)]
     )
 
+    prize_min_first = _prize_minimum(
+        _l("Fewest correct answers for a first prize (empty: no minimum)")
+    )
+    prize_min_second = _prize_minimum(
+        _l("Fewest correct answers for a second prize (empty: no minimum)")
+    )
+    prize_min_third = _prize_minimum(
+        _l("Fewest correct answers for a third prize (empty: no minimum)")
+    )
+    prize_min_consolation = _prize_minimum(
+        _l("Fewest correct answers for a consolation prize (empty: no minimum)")
+    )
+    certificate_min_correct = IntegerField(
+        _l("Participation certificate from this many correct answers (0: everyone; empty: none)"),
+        validators=[Optional(), NumberRange(0, 200)],
+    )
+
     def validate_topic_quotas(self, field) -> None:
         self.quotas = _quotas(field.data)
 
+    def prize_minimums(self) -> dict[str, int]:
+        """Only the prizes given a minimum: an empty field means none."""
+        fields = {name: getattr(self, f"prize_min_{name}").data for name in PRIZE_ORDER}
+        return {name: value for name, value in fields.items() if value}
+
     def prizes(self) -> dict[str, int]:
-        return {
-            "first": self.prize_first.data or 0,
-            "second": self.prize_second.data or 0,
-            "third": self.prize_third.data or 0,
-            "consolation": self.prize_consolation.data or 0,
-        }
+        return {name: getattr(self, f"prize_{name}").data or 0 for name in PRIZE_ORDER}
 
 
 class BankForm(FlaskForm):

@@ -7,12 +7,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from quiz.catalog.rounds import get_round
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow
 from quiz.console.audit_log import record
 from quiz.console.forms import ConfirmForm, ReasonForm
 from quiz.contest.display import board_rows
-from quiz.contest.rounds import get_round
 from quiz.extensions import DEFAULT_QUEUE, db, get_queue
 from quiz.models import Entrant, Winner
 from quiz.reports.review import disqualified, disqualify, find_suspects, reinstate

@@ -7,21 +7,15 @@ cause, so no refusal becomes a 500.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import redis
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from rq import Queue
 
-from quiz.contest.admission import Admission
-from quiz.contest.generation import check_redis, report_lost
-from quiz.contest.persistence import AttemptRow, load_attempt
 from quiz.contest.tokens import AttemptToken, BadToken, TokenSigner
-from quiz.extensions import SCORING_QUEUE, RedisClient, get_redis
 from quiz.models.banks import MAX_CHOICES
+from quiz.scoring.admission import Admission
 from quiz.scoring.buffer import (
     AttemptClosed,
     AttemptUnknown,
@@ -29,9 +23,10 @@ from quiz.scoring.buffer import (
     SubmissionBuffer,
     TooManySaves,
 )
+from quiz.scoring.generation import check_redis, report_lost
 from quiz.scoring.grading import PREDICTION_FIELD, parse_choices
-
-log = logging.getLogger(__name__)
+from quiz.scoring.persistence import AttemptRow, load_attempt
+from quiz.scoring.state import attempt_state_for, request_drain
 
 # The displayed positions a question with n options accepts: "0" … str(n - 1).
 _ALLOWED = [frozenset(str(i) for i in range(n)) for n in range(MAX_CHOICES + 1)]
@@ -85,16 +80,11 @@ def engine_for(app: Flask) -> Engine:
     found = app.extensions.get("quiz.engine")
     if found is None:
         config = app.config
-        client = app.extensions[RedisClient.key]
+        state = attempt_state_for(app)
         found = Engine(
             signer=TokenSigner(config["SECRET_KEY"]),
-            buffer=SubmissionBuffer(client, config["SECRET_KEY"].encode()),
-            admission=Admission(
-                client,
-                config["START_RATE_PER_SECOND"],
-                config["START_BURST"],
-                config["ATTEMPT_ID_BLOCK"],
-            ),
+            buffer=state.buffer,
+            admission=state.admission,
             grace_ms=config["NETWORK_GRACE_SECONDS"] * 1000,
             max_saves=config["MAX_SAVES_PER_ATTEMPT"],
         )
@@ -224,16 +214,6 @@ def _submit(token: AttemptToken, answers, now_ms: int, late: bool, known: bool) 
             token.attempt_id, token.deadline_ms, None, auto=True, known=known
         )
     return engine().buffer.submit(token.attempt_id, now_ms, answers, known=known)
-
-
-def request_drain(client: redis.Redis | None = None) -> None:
-    """Enqueue a scoring drain; failures are harmless (the cron drain catches up)."""
-    try:
-        Queue(SCORING_QUEUE, connection=client or get_redis()).enqueue(
-            "quiz.scoring.jobs.drain_submissions", job_timeout=600, result_ttl=60
-        )
-    except Exception:  # noqa: BLE001 - the submit stands whatever happens here
-        log.exception("could not enqueue a scoring drain")
 
 
 def form_answers(form: dict[str, list[str]], token: AttemptToken) -> dict[str, str]:

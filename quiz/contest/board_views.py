@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from quiz.catalog.rounds import get_round
 from quiz.contest import bp
 from quiz.contest.display import board_rows, score_visible
-from quiz.contest.rounds import get_round
 from quiz.contest.session import current_entrant_id
 from quiz.contest.views import _contest_or_404, _round_or_404
 from quiz.scoring.leaderboard import leaderboard

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from quiz.catalog.questions import QuestionView, question_cache
+from quiz.catalog.rounds import ContestInfo, RoundInfo, get_round
 from quiz.contest.attempts import engine
-from quiz.contest.questions import QuestionView, question_cache
-from quiz.contest.rounds import ContestInfo, RoundInfo, get_round
 from quiz.contest.session import EntrantSession
 from quiz.contest.starting import running_attempt
 from quiz.contest.tokens import AttemptToken

@@ -10,7 +10,7 @@ import os
 import random
 from collections.abc import Mapping, Sequence
 
-from quiz.contest.questions import Pool, QuestionView
+from quiz.catalog.questions import Pool, QuestionView
 
 # Seeded from os.urandom, and reseeded in every forked worker so two gunicorn
 # workers never hand out the same sequence of papers.

@@ -13,9 +13,9 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from quiz.catalog.questions import question_cache
+from quiz.catalog.rounds import clear_caches
 from quiz.contest.papers import NotEnoughQuestions, check_drawable
-from quiz.contest.questions import question_cache
-from quiz.contest.rounds import clear_caches
 from quiz.extensions import db
 from quiz.models import QuestionBank, Round
 from quiz.scoring.ranking import validate_order
@@ -49,6 +49,8 @@ class RoundSettings:
     prediction_reference: str | None
     prediction_prompt: str
     prizes: dict[str, int]
+    prize_min_correct: dict[str, int]
+    certificate_min_correct: int | None
 
 
 def is_running(round_: Round, now: datetime | None = None) -> bool:
@@ -60,6 +62,7 @@ def check_settings(settings: RoundSettings) -> None:
     """Raise SetupError for settings no paper or schedule could satisfy."""
     if settings.ends_at <= settings.starts_at:
         raise SetupError("ends_at", _l("The round must end after it starts."))
+    _check_minimums(settings)
     bank = db.session.get(QuestionBank, settings.bank_id)
     if bank is None:
         raise SetupError("bank_id", _l("Choose a question bank."))
@@ -71,6 +74,20 @@ def check_settings(settings: RoundSettings) -> None:
             "questions_per_attempt",
             _l("This bank cannot fill the paper: %(why)s.", why=str(exc)),
         ) from exc
+
+
+def _check_minimums(settings: RoundSettings) -> None:
+    """A minimum above the paper's length could never be met: say so rather than give no prize."""
+    top = settings.questions_per_attempt
+    for prize, least in settings.prize_min_correct.items():
+        if least > top:
+            raise SetupError(
+                f"prize_min_{prize}", _l("At most %(n)s: the number of questions.", n=top)
+            )
+    if (settings.certificate_min_correct or 0) > top:
+        raise SetupError(
+            "certificate_min_correct", _l("At most %(n)s: the number of questions.", n=top)
+        )
 
 
 def apply_round_settings(

@@ -14,7 +14,14 @@ import math
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
-from quiz.contest.admission import (
+from quiz.catalog.questions import Pool, QuestionCache, question_cache_for
+from quiz.catalog.rounds import RoundInfo
+from quiz.contest.attempts import Busy, Engine, Refusal, engine_for
+from quiz.contest.papers import NotEnoughQuestions, draw_paper
+from quiz.contest.registration import current_year
+from quiz.contest.tokens import AttemptToken
+from quiz.extensions import DATABASE_DOWN, db
+from quiz.scoring.admission import (
     LIMIT,
     NEEDS_CHECK,
     NEEDS_IDS,
@@ -25,15 +32,8 @@ from quiz.contest.admission import (
     Outcome,
     Running,
 )
-from quiz.contest.attempts import Busy, Engine, Refusal, engine_for
-from quiz.contest.generation import check_redis, reserve_block
-from quiz.contest.papers import NotEnoughQuestions, draw_paper
-from quiz.contest.persistence import seed_round_counts
-from quiz.contest.questions import Pool, QuestionCache, question_cache_for
-from quiz.contest.registration import current_year
-from quiz.contest.rounds import RoundInfo
-from quiz.contest.tokens import AttemptToken
-from quiz.extensions import DATABASE_DOWN, db
+from quiz.scoring.generation import check_redis, reserve_block
+from quiz.scoring.persistence import seed_round_counts
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from itsdangerous import BadSignature
 
+from quiz.catalog.options import base36, pack_options, unpack_options
 from quiz.signing import CachedKeySigner
 
 SALT = "quiz.attempt.v1"
@@ -26,49 +27,6 @@ SALT = "quiz.attempt.v1"
 
 class BadToken(ValueError):
     """Forged, truncated or otherwise unreadable token."""
-
-
-def _b36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    if n == 0:
-        return "0"
-    out = []
-    while n:
-        n, r = divmod(n, 36)
-        out.append(digits[r])
-    return "".join(reversed(out))
-
-
-# Options per question run from MIN_CHOICES to MAX_CHOICES (2 to 6): five
-# values, packed as base-5 digits of one number (question 0 the lowest digit)
-# written in base 36. A paper of 200 questions, the most a round allows,
-# takes 90 characters; one of 10 takes 5.
-_LOWEST, _RADIX = 2, 5
-
-
-def pack_options(counts) -> str:
-    number = 0
-    for count in reversed(counts):
-        if not _LOWEST <= count < _LOWEST + _RADIX:
-            raise ValueError(f"a question with {count} options")
-        number = number * _RADIX + count - _LOWEST
-    return _b36(number)
-
-
-def unpack_options(text: str, size: int) -> tuple[int, ...]:
-    number = int(text, 36)
-    counts = []
-    for _ in range(size):
-        number, digit = divmod(number, _RADIX)
-        counts.append(digit + _LOWEST)
-    if number:
-        raise ValueError("more option counts than questions")
-    return tuple(counts)
-
-
-def paper_options(paper) -> tuple[int, ...]:
-    """Options per question of a paper ([[question id, "2031"], …]: the order lists them)."""
-    return tuple(len(order) for _qid, order in paper)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +40,7 @@ class AttemptToken:
 
     def payload(self) -> str:
         parts = (self.attempt_id, self.round_id, self.entrant_id, self.deadline_ms, self.size)
-        text = ".".join(_b36(p) for p in parts)
+        text = ".".join(base36(p) for p in parts)
         return text if self.options is None else f"{text}.{pack_options(self.options)}"
 
 

@@ -11,6 +11,8 @@ from urllib.parse import parse_qsl
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from quiz.catalog.options import paper_options
+from quiz.catalog.rounds import ContestInfo, get_contest, get_round
 from quiz.contest import bp
 from quiz.contest.attempts import (
     AttemptLost,
@@ -32,10 +34,8 @@ from quiz.contest.display import (
     result_view,
     round_cards,
 )
-from quiz.contest.rounds import ContestInfo, get_contest, get_round
 from quiz.contest.session import current_entrant, current_entrant_id
 from quiz.contest.starting import DEVICE_COOKIE, start_attempt
-from quiz.contest.tokens import paper_options
 from quiz.extensions import csrf, db
 from quiz.timeutil import now_ms
 
@@ -81,7 +81,7 @@ def _refused(refusal: Refusal, contest_slug: str | None = None):
 
 @bp.get("/")
 def home():
-    from quiz.contest.rounds import published_contests
+    from quiz.catalog.rounds import published_contests
 
     return render_template("contest/home.html", contests=published_contests())
 

@@ -44,6 +44,10 @@ class PredictionReference(StrEnum):
     ATTEMPTS = "attempts"
 
 
+# The prizes a round can give, highest first: the keys of Round.prizes.
+PRIZE_ORDER = ("first", "second", "third", "consolation")
+
+
 class Contest(Base):
     __tablename__ = "contests"
 
@@ -94,6 +98,12 @@ class Round(Base):
     is_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     # {"first": 1, "second": 2, "third": 3, "consolation": 5}
     prizes: Mapped[dict] = mapped_column(JSON, default=dict)
+    # {"first": 9, "second": 7}: fewest correct answers a prize needs (none: no minimum),
+    # so that 1 right answer out of 3 never wins a second prize in a small round.
+    prize_min_correct: Mapped[dict] = mapped_column(JSON, default=dict)
+    # A participation certificate for every ranked entrant with at least this many
+    # correct answers (0: everyone ranked); None: the round gives none.
+    certificate_min_correct: Mapped[int | None] = mapped_column(Integer)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

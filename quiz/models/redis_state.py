@@ -2,7 +2,7 @@
 
 Redis holds attempts, answers and submissions until workers copy them here;
 the database is the authority that notices when Redis forgot something
-(quiz/contest/generation.py).
+(quiz/scoring/generation.py).
 """
 
 from __future__ import annotations

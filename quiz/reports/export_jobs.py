@@ -103,7 +103,7 @@ def make_export(export_id: int) -> int | None:
     kind, params = export.kind, dict(export.params or {})
     export.status, export.error = "running", ""
     db.session.commit()
-    filename = f"{export_id}-{kind}.xlsx"
+    filename = f"{export_id}-{kind}.{KINDS[kind].extension}"
     final = export_folder() / filename
     partial = final.with_name(filename + ".part")
     try:

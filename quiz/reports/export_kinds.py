@@ -12,6 +12,11 @@ from quiz.reports.stat_exports import (
     write_participation_units,
     write_questions,
 )
+from quiz.reports.survey_exports import (
+    write_survey_csv,
+    write_survey_people,
+    write_survey_responses,
+)
 
 # --- the kinds -----------------------------------------------------------------
 
@@ -20,8 +25,9 @@ from quiz.reports.stat_exports import (
 class Kind:
     writer: Callable[..., int]
     personal_data: bool
-    params: tuple[str, ...]  # which of round_id / contest_id it accepts
+    params: tuple[str, ...]  # which of round_id / contest_id / survey_id it accepts
     file_label: str  # the start of the downloaded file's name
+    extension: str = "xlsx"
 
 
 KINDS: dict[str, Kind] = {
@@ -35,12 +41,18 @@ KINDS: dict[str, Kind] = {
         write_participation_days, False, ("contest_id",), "Tham gia theo ngày"
     ),
     "questions": Kind(write_questions, False, ("round_id",), "Thống kê câu hỏi"),
+    "survey_responses": Kind(write_survey_responses, False, ("survey_id",), "Phiếu khảo sát"),
+    "survey_csv": Kind(write_survey_csv, False, ("survey_id",), "Phiếu khảo sát", "csv"),
+    # Identified surveys only (the writer refuses anonymous ones): who gave each response.
+    "survey_people": Kind(
+        write_survey_people, True, ("survey_id",), "Phiếu khảo sát kèm người trả lời"
+    ),
 }
 PERSONAL_KINDS = frozenset(k for k, spec in KINDS.items() if spec.personal_data)
 
 
 def write_export(kind: str, params: dict, path: Path | str) -> int:
-    """Write an export of `kind` for `params` ({"round_id": n} or {"contest_id": n})."""
+    """Write an export of `kind` for `params` ({"round_id": n}, {"contest_id": n}, ...)."""
     spec = KINDS[kind]
     given = {k: int(v) for k, v in params.items() if k in spec.params and v is not None}
     if not given:

@@ -16,7 +16,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from quiz.contest.rounds import get_round
+from quiz.catalog.rounds import get_round
 from quiz.extensions import db
 from quiz.models import Contest, Disqualification, Entrant, Round, Score
 from quiz.reports.winners import published_winners

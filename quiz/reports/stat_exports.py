@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from quiz.reports import statistics
+from quiz.reports import question_stats, statistics
 from quiz.reports.exports import _contest_facts, _round_facts
 from quiz.reports.xlsx import DATE, INDEX, PERCENT, ZONE, Column, Sheet, save_book, text
 from quiz.units.tree import unit_tree
@@ -85,7 +85,7 @@ def write_questions(path: Path | str, round_id: int) -> int:
     facts = _round_facts(round_id, "Thống kê theo câu hỏi (khó nhất trước)")
     book = Workbook(write_only=True)
     sheet = Sheet(book, "Câu hỏi", QUESTION_COLUMNS)
-    for q in statistics.question_stats(round_id):
+    for q in question_stats.question_stats(round_id):
         sheet.append(
             [
                 text(q.code),

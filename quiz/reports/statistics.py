@@ -24,22 +24,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import BigInteger, case, distinct, exists, func, literal_column, select
 
 from quiz.extensions import db
-from quiz.models import Disqualification, Entrant, Question, Round, Score, Unit
-from quiz.models.attempts import Attempt
+from quiz.models import Disqualification, Entrant, Round, Score, Unit
 from quiz.text import fold
 from quiz.timeutil import LOCAL_TZ
-
-
-@dataclass(frozen=True)
-class QuestionStat:
-    question_id: int
-    code: str
-    topic: str
-    text: str
-    shown: int  # papers it appeared on (scored attempts)
-    correct: int  # of which answered right
-    share_correct: float  # correct / shown (0.0 when never shown)
-    discrimination: float | None  # upper-minus-lower 27% groups; None with too few answers
 
 
 @dataclass(frozen=True)
@@ -89,12 +76,6 @@ class UnitCounts:
     no_unit: tuple[int, int]  # entrants who typed a unit not in the list ("other")
 
 
-# Share of attempts in the upper and lower groups of the discrimination index
-# (Kelley's 27%), and the fewest attempts that must have seen a question for
-# the index to mean anything.
-GROUP_SHARE = 0.27
-MIN_SEEN_FOR_DISCRIMINATION = 20
-
 DAY_MS = 86_400_000
 # Viet Nam has kept UTC+7 without daylight saving since 1975, so a local date
 # is integer arithmetic on epoch milliseconds: the same SQL on PostgreSQL and
@@ -106,7 +87,8 @@ EPOCH = date(1970, 1, 1)
 # --- shared pieces -----------------------------------------------------------
 
 
-def _not_disqualified():
+def not_disqualified():
+    """Leaves out the scores of entrants disqualified from their round."""
     return ~exists().where(
         Disqualification.round_id == Score.round_id,
         Disqualification.entrant_id == Score.entrant_id,
@@ -159,7 +141,7 @@ def contest_totals(contest_id: int, unit_ids: list[int] | None = None) -> tuple[
     query = (
         select(func.count(distinct(Score.entrant_id)), func.count())
         .join(Round, Round.id == Score.round_id)
-        .where(Round.contest_id == contest_id, _not_disqualified())
+        .where(Round.contest_id == contest_id, not_disqualified())
     )
     entrants, attempts = db.session.execute(_scoped(query, unit_ids)).one()
     return entrants, attempts
@@ -167,7 +149,7 @@ def contest_totals(contest_id: int, unit_ids: list[int] | None = None) -> tuple[
 
 def _round_summaries(where, unit_ids: list[int] | None) -> list[RoundSummary]:
     # An outer join, so a round without scores (in scope) still gets its row of zeros.
-    joined = (Score.round_id == Round.id) & _not_disqualified()
+    joined = (Score.round_id == Round.id) & not_disqualified()
     if unit_ids is not None:
         raw = _raw_unit_ids(unit_ids, merge_targets())
         joined &= Score.entrant_id.in_(select(Entrant.id).where(Entrant.unit_id.in_(raw)))
@@ -222,7 +204,7 @@ def score_distribution(round_id: int, unit_ids: list[int] | None = None) -> Scor
     questions = db.session.scalar(select(Round.questions_per_attempt).where(Round.id == round_id))
     query = (
         select(Score.correct, func.count())
-        .where(Score.round_id == round_id, _not_disqualified())
+        .where(Score.round_id == round_id, not_disqualified())
         .group_by(Score.correct)
     )
     counts = dict(db.session.execute(_scoped(query, unit_ids)).all())
@@ -245,7 +227,7 @@ def participation_by_day(
     query = (
         select(day, func.count(distinct(Score.entrant_id)), func.count())
         .join(Round, Round.id == Score.round_id)
-        .where(Round.contest_id == contest_id, _not_disqualified())
+        .where(Round.contest_id == contest_id, not_disqualified())
         .group_by(day)
     )
     counts = {int(n): (e, a) for n, e, a in db.session.execute(_scoped(query, unit_ids))}
@@ -268,7 +250,7 @@ def unit_counts(contest_id: int, unit_ids: list[int] | None = None) -> UnitCount
         .select_from(Score)
         .join(Round, Round.id == Score.round_id)
         .join(Entrant, Entrant.id == Score.entrant_id)
-        .where(Round.contest_id == contest_id, _not_disqualified())
+        .where(Round.contest_id == contest_id, not_disqualified())
         .group_by(Entrant.unit_id)
     )
     merges = merge_targets()
@@ -337,90 +319,3 @@ def participation_by_unit(
 ) -> list[UnitParticipation]:
     """Children of `parent_unit_id` (the roots when None), each counting its subtree."""
     return unit_rows(unit_counts(contest_id, unit_ids).subtree, parent_unit_id, unit_ids)
-
-
-# --- per question ------------------------------------------------------------
-
-
-def question_stats(round_id: int) -> list[QuestionStat]:
-    """Every question shown in the round's scored attempts, hardest first.
-
-    Papers are drawn at random, so each question is seen by a different set
-    of attempts: its upper and lower groups are the top and bottom 27% of the
-    attempts that saw it, ranked by their share of right answers (each
-    attempt stands for the entrant who made it). Attempts tied at a group's
-    edge count in proportion, so the index does not depend on storage order.
-
-    Scores are streamed (`yield_per`) and folded into, per question, a count
-    per distinct attempt score: memory grows with questions, not attempts.
-    """
-    query = (
-        select(Score.correct, Score.total, Score.marks, Attempt.paper)
-        .join(Attempt, Attempt.id == Score.attempt_id)
-        .where(Score.round_id == round_id, _not_disqualified())
-        .execution_options(yield_per=2000)
-    )
-    # question id → attempt score → [attempts that saw it, of which right]
-    seen: dict[int, dict[float, list[int]]] = {}
-    for correct, total, marks, paper in db.session.execute(query):
-        score = correct / total if total else 0.0
-        for position, item in enumerate(paper or ()):
-            by_score = seen.setdefault(int(item[0]), {})
-            cell = by_score.get(score)
-            if cell is None:
-                cell = by_score[score] = [0, 0]
-            cell[0] += 1
-            if position < len(marks) and marks[position] == "1":
-                cell[1] += 1
-    if not seen:
-        return []
-    questions = {
-        q.id: q
-        for q in db.session.execute(
-            select(Question.id, Question.code, Question.topic, Question.text).where(
-                Question.id.in_(list(seen))
-            )
-        )
-    }
-    out = []
-    for qid, by_score in seen.items():
-        shown = sum(c[0] for c in by_score.values())
-        right = sum(c[1] for c in by_score.values())
-        q = questions.get(qid)
-        out.append(
-            QuestionStat(
-                qid,
-                q.code if q else str(qid),
-                q.topic if q else "",
-                q.text if q else "",
-                shown,
-                right,
-                right / shown if shown else 0.0,
-                discrimination(by_score),
-            )
-        )
-    out.sort(key=lambda s: (s.share_correct, s.code))
-    return out
-
-
-def discrimination(by_score: Mapping[float, list[int] | tuple[int, int]]) -> float | None:
-    """Upper-minus-lower index from {attempt score: (attempts, right)} of one question."""
-    shown = sum(c[0] for c in by_score.values())
-    if shown < MIN_SEEN_FOR_DISCRIMINATION:
-        return None
-    size = max(1, int(shown * GROUP_SHARE + 0.5))
-    ordered = sorted(by_score.items())
-    return _group_share(reversed(ordered), size) - _group_share(ordered, size)
-
-
-def _group_share(blocks, size: int) -> float:
-    """Share right among the first `size` attempts of `blocks` (score, (n, right)) in order."""
-    taken = 0
-    right = 0.0
-    for _score, (count, block_right) in blocks:
-        use = min(count, size - taken)
-        right += block_right * use / count
-        taken += use
-        if taken >= size:
-            break
-    return right / size

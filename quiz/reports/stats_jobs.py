@@ -19,7 +19,7 @@ import time
 
 from quiz.extensions import DEFAULT_QUEUE, db, get_queue, get_redis
 from quiz.models import Contest
-from quiz.reports import statistics
+from quiz.reports import question_stats, statistics
 from quiz.scoring.keys import PREFIX
 from quiz.timeutil import now_ms
 from quiz.worker import in_app_context
@@ -49,7 +49,12 @@ def queued_key(contest_id: int) -> str:
 
 def stats_for(contest_id: int) -> dict | None:
     """The last computed statistics of the contest, or None if there are none."""
-    raw = get_redis().get(stats_key(contest_id))
+    return cached_json(stats_key(contest_id))
+
+
+def cached_json(key: str) -> dict | None:
+    """A job's cached result of our FORMAT, or None (missing, damaged or older format)."""
+    raw = get_redis().get(key)
     if raw is None:
         return None
     try:
@@ -71,19 +76,33 @@ def is_queued(contest_id: int) -> bool:
 
 def request_stats(contest_id: int) -> bool:
     """Enqueue a computation unless one is already waiting or running; True if enqueued."""
+    return enqueue_once(
+        queued_key(contest_id),
+        compute_contest_stats,
+        contest_id,
+        description=f"statistics of contest {contest_id}",
+    )
+
+
+def enqueue_once(flag: str, job, *args, description: str) -> bool:
+    """Enqueue `job(*args)` unless the `flag` says one waits or runs; True if enqueued.
+
+    The job deletes the flag when it ends; the flag expires with the job's
+    time limit, so a lost job cannot block recomputing for longer.
+    """
     client = get_redis()
-    if not client.set(queued_key(contest_id), b"1", nx=True, ex=JOB_TIMEOUT_SECONDS):
+    if not client.set(flag, b"1", nx=True, ex=JOB_TIMEOUT_SECONDS):
         return False
     try:
         get_queue(DEFAULT_QUEUE).enqueue(
-            compute_contest_stats,
-            contest_id,
+            job,
+            *args,
             job_timeout=JOB_TIMEOUT_SECONDS,
             result_ttl=0,  # the result lives in the cache, not in RQ
-            description=f"statistics of contest {contest_id}",
+            description=description,
         )
     except Exception:
-        client.delete(queued_key(contest_id))
+        client.delete(flag)
         raise
     return True
 
@@ -140,14 +159,14 @@ def build_stats(contest: Contest) -> dict:
             str(r.round_id): statistics.score_distribution(r.round_id).attempts for r in rounds
         },
         "questions": {
-            str(r.round_id): [_question(q) for q in statistics.question_stats(r.round_id)]
+            str(r.round_id): [_question(q) for q in question_stats.question_stats(r.round_id)]
             for r in rounds
             if r.attempts
         },
     }
 
 
-def _question(q: statistics.QuestionStat) -> dict:
+def _question(q: question_stats.QuestionStat) -> dict:
     return {
         "question_id": q.question_id,
         "code": q.code,

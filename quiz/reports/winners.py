@@ -1,6 +1,7 @@
 """Winners from a round's prize structure and the contest's tie-break order.
 
-Prizes go down the final ranking (disqualified entrants excluded), skipping
+Prizes go down the final ranking (disqualified entrants excluded), each to
+entrants with at least its minimum of correct answers if it has one, skipping
 entrants who may play but may not win: outside the contest's area when only
 residents may win, without a citizen ID when one is required, or already
 holding a prize in another round when one prize per person is the rule.
@@ -15,14 +16,13 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
-from quiz.contest.rounds import get_round
+from quiz.catalog.rounds import get_round
 from quiz.extensions import db
 from quiz.models import Contest, Entrant, Round, Unit, Winner
+from quiz.models.contests import PRIZE_ORDER
 from quiz.scoring.standings import standings_for_round
 from quiz.timeutil import utcnow
 from quiz.units.tree import unit_tree
-
-PRIZE_ORDER = ("first", "second", "third", "consolation")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class WinnerRow:
     time_used_ms: int
     prediction: int | None
     submitted_at_ms: int
+    attempt_id: int  # the attempt that counts, stored when published
     tied: bool = False  # shares its rank across a prize boundary: organizers decide
 
 
@@ -98,19 +99,31 @@ def compute_winners(round_id: int) -> list[WinnerRow]:
         for s in standings
         if _eligible(people[s.entrant_id], rules, area.path if area else None, holders)
     ]
-    slots = [(p, int((round_.prizes or {}).get(p, 0) or 0)) for p in PRIZE_ORDER]
+    return _award(eligible, round_.prizes or {}, round_.prize_min_correct or {}, people)
+
+
+def _award(eligible: list, prizes: dict, minimums: dict, people: dict) -> list[WinnerRow]:
+    """Each prize goes down the ranking to the entrants with enough correct answers.
+
+    An entrant below one prize's minimum stays in line for the next prizes,
+    whatever the ranking order puts first.
+    """
+    remaining = list(eligible)
     rows: list[WinnerRow] = []
-    position = 0
-    for prize, count in slots:
-        taken = 0
-        while taken < count and position < len(eligible):
-            group_rank = eligible[position].rank
-            group = [s for s in eligible[position:] if s.rank == group_rank]
+    for prize in PRIZE_ORDER:
+        count = int(prizes.get(prize, 0) or 0)
+        least = int(minimums.get(prize, 0) or 0)
+        qualified = [s for s in remaining if s.result.correct >= least]
+        taken, position = 0, 0
+        while taken < count and position < len(qualified):
+            group_rank = qualified[position].rank
+            group = [s for s in qualified[position:] if s.rank == group_rank]
             tied = taken + len(group) > count and len(group) > 1
-            for s in group:
-                rows.append(_row(prize, s, people[s.entrant_id], tied))
+            rows.extend(_row(prize, s, people[s.entrant_id], tied) for s in group)
             taken += len(group)
             position += len(group)
+        picked = {id(s) for s in qualified[:position]}
+        remaining = [s for s in remaining if id(s) not in picked]
     return rows
 
 
@@ -129,6 +142,7 @@ def _row(prize: str, standing, entrant: Entrant, tied: bool) -> WinnerRow:
         time_used_ms=result.time_used_ms,
         prediction=result.prediction,
         submitted_at_ms=result.submitted_at_ms,
+        attempt_id=result.attempt_id,
         tied=tied,
     )
 
@@ -154,6 +168,7 @@ def publish_winners(round_id: int) -> list[Winner]:
             winner = Winner(round_id=round_id, entrant_id=row.entrant_id)
             db.session.add(winner)
         winner.prize, winner.rank, winner.published_at = row.prize, row.rank, now
+        winner.attempt_id = row.attempt_id
         winner.revoked_at, winner.revoke_reason = None, ""
         stored.append(winner)
     db.session.flush()

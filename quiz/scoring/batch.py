@@ -16,15 +16,15 @@ from dataclasses import dataclass
 import redis
 from sqlalchemy import select
 
-from quiz.contest.persistence import records_in_redis
-from quiz.contest.questions import question_cache
-from quiz.contest.rounds import get_round
+from quiz.catalog.questions import question_cache
+from quiz.catalog.rounds import get_round
 from quiz.extensions import db
 from quiz.models import Disqualification
 from quiz.scoring import keys, store
 from quiz.scoring.buffer import unpack_answers
 from quiz.scoring.grading import grade, time_used_ms
 from quiz.scoring.leaderboard import Placement
+from quiz.scoring.persistence import records_in_redis
 from quiz.scoring.ranking import Result
 from quiz.timeutil import utcnow
 

@@ -22,16 +22,17 @@ import redis
 from flask import current_app
 from sqlalchemy import exists, select, update
 
-from quiz.contest.generation import check_redis, not_lost
-from quiz.contest.persistence import persist_new_attempts
-from quiz.contest.rounds import get_round
+from quiz.catalog.rounds import get_round
 from quiz.extensions import db, get_redis
 from quiz.models import Round
 from quiz.models.attempts import Attempt, Score
 from quiz.scoring import keys
 from quiz.scoring.batch import parse_entry, placements_for, score_submissions
+from quiz.scoring.generation import check_redis, not_lost
 from quiz.scoring.leaderboard import leaderboard
+from quiz.scoring.persistence import persist_new_attempts
 from quiz.scoring.standings import compute_reference, rebuild_contest_board, rebuild_round_board
+from quiz.scoring.state import attempt_state, request_drain
 from quiz.timeutil import now_ms, utcnow
 from quiz.worker import in_app_context
 
@@ -151,8 +152,6 @@ def drain_submissions(max_seconds: float | None = None) -> int:
         remaining = max(1.0, until - time.monotonic())
         persist_new_attempts(client, consumer, batch, idle, max_seconds=remaining)
     if not finished:
-        from quiz.contest.attempts import request_drain
-
         request_drain()  # out of time with work left: hand over to a fresh job
     return total
 
@@ -183,9 +182,7 @@ SWEEP_WINDOW_MS = 6 * 3600 * 1000
 def _redis_checked() -> None:
     """Redis checked since it started, before attempts are submitted as they stood:
     attempts whose answers Redis lost are then void, not scored blank."""
-    from quiz.contest.attempts import engine
-
-    check_redis(engine().admission)
+    check_redis(attempt_state().admission)
 
 
 def unscored_attempts(*conditions, limit: int | None = None) -> list:
@@ -201,9 +198,7 @@ def unscored_attempts(*conditions, limit: int | None = None) -> list:
 
 
 def _submit_as_they_stood(rows) -> int:
-    from quiz.contest.attempts import engine, request_drain
-
-    buffer = engine().buffer
+    buffer = attempt_state().buffer
     fresh = 0
     for attempt_id, deadline_ms in rows:
         receipt = buffer.submit(attempt_id, deadline_ms, None, auto=True, known=True)
@@ -269,9 +264,7 @@ def close_due_rounds() -> list[int]:
 @in_app_context
 def watch_redis() -> str | None:
     """The kind of loss noticed ("empty", "older", "other"), if Redis restarted with one."""
-    from quiz.contest.attempts import engine
-
-    loss = check_redis(engine().admission)
+    loss = check_redis(attempt_state().admission)
     return loss.kind if loss is not None else None
 
 

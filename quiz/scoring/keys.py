@@ -16,7 +16,7 @@ ATTEMPT_IDS = PREFIX + "attempt:ids"
 NEW_ATTEMPTS = PREFIX + "attempts:new"
 PERSISTERS_GROUP = "persisters"
 # Ids are handed out only up to this ceiling, a block reserved in the
-# database (quiz/contest/generation.py); the flag marks a refill under way.
+# database (quiz/scoring/generation.py); the flag marks a refill under way.
 ATTEMPT_ID_CEILING = PREFIX + "attempt:ceiling"
 ATTEMPT_ID_REFILL = PREFIX + "attempt:refill"
 # The run id of the Redis process whose data was checked against the
@@ -142,3 +142,13 @@ def survey_burst(survey_id: int, source: str) -> str:
 
 def survey_drain_lock(survey_id: int) -> str:
     return f"{_survey(survey_id)}draining"
+
+
+def survey_results(survey_id: int, variant: str) -> str:
+    """String (JSON): a survey's counts per unit for one filter or cross-tab (`variant`)."""
+    return f"{PREFIX}{{s{survey_id}}}:results:{variant}"
+
+
+def survey_results_queued(survey_id: int, variant: str) -> str:
+    """Flag: a job computing that variant is waiting or running."""
+    return f"{PREFIX}{{s{survey_id}}}:results-queued:{variant}"

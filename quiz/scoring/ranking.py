@@ -92,6 +92,14 @@ def prediction_error(prediction: int | None, reference: int | None) -> int:
     return min(abs(prediction - reference), MAX_VALUE)
 
 
+def shown_error(error: int | None, reference: int | None) -> int | None:
+    """The prediction error a page or a workbook shows: None where it does not apply
+    (the round has no frozen reference, or the entrant predicted nothing)."""
+    if reference is None or error is None or error >= MAX_VALUE:
+        return None
+    return error
+
+
 @dataclass(frozen=True, slots=True)
 class Parts:
     """The rankable components of one result (or of a contest aggregate)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import distinct, exists, func, select
 
-from quiz.contest.rounds import RoundInfo, get_round
+from quiz.catalog.rounds import RoundInfo, get_round
 from quiz.extensions import db
 from quiz.models import Disqualification, Round, Score
 from quiz.models.contests import PredictionReference
@@ -28,12 +28,15 @@ _RESULT_COLUMNS = (
 )
 
 
-def load_results(round_id: int) -> list[Result]:
-    """Scored attempts of the round, without entrants disqualified from it."""
+def load_results(round_id: int, entrant_id: int | None = None) -> list[Result]:
+    """Scored attempts of the round (or of one entrant in it), without disqualified entrants."""
     excluded = exists().where(
         Disqualification.round_id == round_id, Disqualification.entrant_id == Score.entrant_id
     )
-    rows = db.session.execute(select(*_RESULT_COLUMNS).where(Score.round_id == round_id, ~excluded))
+    query = select(*_RESULT_COLUMNS).where(Score.round_id == round_id, ~excluded)
+    if entrant_id is not None:
+        query = query.where(Score.entrant_id == entrant_id)
+    rows = db.session.execute(query)
     return [Result(*row) for row in rows]
 
 

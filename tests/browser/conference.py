@@ -116,7 +116,7 @@ class ConferenceClock:
 
     WHERE = (
         "quiz.conferences.views",
-        "quiz.conferences.management.scanning",
+        "quiz.console.conferences.scanning",
         "quiz.conferences.offline",
     )
 

@@ -106,6 +106,31 @@ def test_a_round_is_created_with_every_setting(as_staff, world, app):
         assert (local(round_.starts_at).hour - round_.starts_at.hour) % 24 == 7
 
 
+def test_prize_minimums_and_the_participation_certificate_are_saved(as_staff, world, app):
+    client = as_staff("org1")
+    data = round_data(
+        client, world, prize_min_first="5", prize_min_third="3", certificate_min_correct="0"
+    )
+    response = client.post(f"/console/contests/{world.contest_d1}/rounds/new", data=data)
+    assert response.status_code == 303, response.text[-500:]
+    with app.app_context():
+        round_ = db.session.scalar(select(Round).where(Round.number == 2))
+        assert round_.prize_min_correct == {"first": 5, "third": 3}
+        assert round_.certificate_min_correct == 0
+        page = client.get(f"/console/rounds/{round_.id}/edit").text
+        assert 'name="prize_min_first" type="number" value="5"' in page
+
+
+def test_a_prize_minimum_above_the_number_of_questions_is_refused(as_staff, world, app):
+    client = as_staff("org1")
+    data = round_data(client, world, prize_min_second="6")  # the paper has 5 questions
+    response = client.post(f"/console/contests/{world.contest_d1}/rounds/new", data=data)
+    assert response.status_code == 200
+    assert '<p class="error" id="prize_min_second-error">Tối đa 5' in response.text
+    with app.app_context():
+        assert db.session.scalar(select(Round).where(Round.number == 2)) is None
+
+
 def test_a_paper_the_bank_cannot_fill_is_refused(as_staff, world, app):
     client = as_staff("org1")
     response = client.post(

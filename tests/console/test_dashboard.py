@@ -118,10 +118,11 @@ def test_drilling_down_lists_children_and_stays_in_scope(app, world, as_staff):
     url = f"/console/contests/{world.contest_d1}/stats"
     admin = as_staff("admin")
     top = admin.get(url).text
-    assert cell_numbers(top, "Tỉnh Thử Nghiệm") == ["1", "4", "5", "", ""]
+    # No population known: the participation rate does not apply ("—").
+    assert cell_numbers(top, "Tỉnh Thử Nghiệm") == ["1", "4", "5", "", "—"]
     districts = admin.get(f"{url}?unit={world.units['P']}").text
-    assert cell_numbers(districts, "Huyện D1") == ["1", "3", "4", "", ""]
-    assert cell_numbers(districts, "Huyện D2") == ["2", "1", "1", "", ""]
+    assert cell_numbers(districts, "Huyện D1") == ["1", "3", "4", "", "—"]
+    assert cell_numbers(districts, "Huyện D2") == ["2", "1", "1", "", "—"]
     # The collective ranking: by entrants D1-C1 (2 of 8) leads, by rate D1-C2 (1 of 2).
     by_rate = admin.get(f"{url}?unit={world.units['D1']}&sort=rate").text
     assert cell_numbers(by_rate, "Xã D1-2")[0] == "1"

@@ -43,7 +43,7 @@ def conf(app, world) -> Conf:
 
 def cache_prefix() -> str:
     # Imported once the app is built: the console package imports the routes.
-    from quiz.conferences.management.scan_worker import CACHE_PREFIX
+    from quiz.console.conferences.scan_worker import CACHE_PREFIX
 
     return CACHE_PREFIX
 

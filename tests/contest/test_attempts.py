@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from quiz.contest.attempts import engine
-from quiz.contest.persistence import load_attempt
 from quiz.extensions import db
 from quiz.models import Entrant, Round
 from quiz.models.attempts import Attempt, Score
 from quiz.scoring.jobs import drain_submissions, sweep_expired_attempts
+from quiz.scoring.persistence import load_attempt
 from quiz.timeutil import now_ms
 from tests.conftest import make_config
 from tests.factories import make_bank, make_contest, make_units

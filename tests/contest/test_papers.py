@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
+from quiz.catalog.questions import Pool, QuestionView
 from quiz.contest.papers import NotEnoughQuestions, draw_paper, draw_question_ids
-from quiz.contest.questions import Pool, QuestionView
 
 
 def pool_of(topics: dict[str, int], keep_order: set[int] = frozenset()):

@@ -7,13 +7,13 @@ import random
 import pytest
 from sqlalchemy import select
 
+from quiz.catalog.rounds import get_round
 from quiz.contest.attempts import Refusal, engine
-from quiz.contest.persistence import persist_new_attempts, records_in_redis
-from quiz.contest.rounds import get_round
 from quiz.contest.starting import start_attempt
 from quiz.extensions import db, get_redis
 from quiz.models.attempts import Attempt, Score
 from quiz.scoring import keys, store
+from quiz.scoring.persistence import persist_new_attempts, records_in_redis
 from quiz.timeutil import now_ms
 from tests.conftest import make_config
 from tests.factories import make_bank, make_contest, make_entrant

@@ -14,7 +14,7 @@ from tests.players import Player
 
 def submit_all_first_options(app, player: Player) -> str:
     from quiz.contest.attempts import engine
-    from quiz.contest.persistence import load_attempt
+    from quiz.scoring.persistence import load_attempt
 
     token = player.start()
     with app.app_context():
@@ -38,7 +38,7 @@ def test_answers_are_shown_only_after_the_round_closes(app):
     assert "Đúng 5/5 câu" in before
     assert "Giải thích câu" not in before and "✔" not in before
     with app.app_context():
-        from quiz.contest.rounds import clear_caches
+        from quiz.catalog.rounds import clear_caches
 
         assert close_round(1)
         clear_caches()

@@ -18,17 +18,17 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from quiz.catalog.rounds import get_round
 from quiz.console.access import SESSION_KEY
 from quiz.contest.attempts import AttemptLost, engine, existing_attempt
 from quiz.contest.display import result_view
-from quiz.contest.persistence import persist_new_attempts
-from quiz.contest.rounds import get_round
 from quiz.contest.starting import start_attempt
 from quiz.extensions import db, get_redis
 from quiz.models import Role, Score
 from quiz.models.redis_state import LostAttempt, RedisLoss
 from quiz.scoring import keys
 from quiz.scoring.jobs import drain_submissions, sweep_expired_attempts, watch_redis
+from quiz.scoring.persistence import persist_new_attempts
 from quiz.timeutil import now_ms
 from tests.console.conftest import make_staff
 from tests.contest.test_attempts import registered, setup_contest
@@ -80,7 +80,7 @@ def test_redis_back_empty_hands_out_no_id_twice_and_the_entrant_may_start_again(
     own_redis.kill()
     own_redis.start(empty=True)  # the disk went too
 
-    with caplog.at_level(logging.ERROR, logger="quiz.contest.generation"):
+    with caplog.at_level(logging.ERROR, logger="quiz.scoring.generation"):
         with app.app_context():
             assert watch_redis() == "empty"  # the scheduler notices without any start
             assert watch_redis() is None  # once

@@ -20,7 +20,15 @@ from sqlalchemy import func, select
 from quiz.extensions import DEFAULT_QUEUE, db, get_queue, get_redis
 from quiz.models import Disqualification, ExportFile, Question, Unit, Winner
 from quiz.models.attempts import Attempt, Score
-from quiz.reports import export_jobs, export_kinds, exports, stat_exports, statistics, xlsx
+from quiz.reports import (
+    export_jobs,
+    export_kinds,
+    exports,
+    question_stats,
+    stat_exports,
+    statistics,
+    xlsx,
+)
 from quiz.reports.export_kinds import KINDS, Kind
 from quiz.reports.xlsx import Column, Sheet
 from quiz.timeutil import to_ms
@@ -305,7 +313,7 @@ def test_participation_by_day_has_real_dates(data, tmp_path):
 
 def test_question_statistics_are_numbers_and_texts_are_neutralised(data, tmp_path):
     path = tmp_path / "q.xlsx"
-    expected = statistics.question_stats(data.round_id)
+    expected = question_stats.question_stats(data.round_id)
     assert stat_exports.write_questions(path, data.round_id) == len(expected) == 5
     rows, ws = read(path)
     assert rows[0] == [c.header for c in stat_exports.QUESTION_COLUMNS]
@@ -432,7 +440,8 @@ def test_kinds_without_personal_data_are_marked_so(data, instance):
         params = {"round_id": data.round_id} if "round_id" in spec.params else {}
         params = params or {"contest_id": data.contest_id}
         export = export_jobs.create_export(kind, params, None, data.units["D1"].id)
-        assert export.personal_data is (kind in {"attempts", "ranking", "winners"})
+        personal = {"attempts", "ranking", "winners", "survey_people"}
+        assert export.personal_data is (kind in personal)
     db.session.rollback()
 
 

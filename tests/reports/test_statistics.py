@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from quiz.extensions import DEFAULT_QUEUE, db, get_queue, get_redis
 from quiz.models import Disqualification, Question, Unit
 from quiz.models.attempts import Attempt, Score
+from quiz.reports import question_stats as qs
 from quiz.reports import statistics as st
 from quiz.reports import stats_jobs
 from quiz.scoring.jobs import drain_submissions
@@ -281,7 +282,7 @@ def test_question_share_and_discrimination_on_a_crafted_round(ctx):
     disqualify(round_id, cheat)
     db.session.commit()
 
-    stats = {s.question_id: s for s in st.question_stats(round_id)}
+    stats = {s.question_id: s for s in qs.question_stats(round_id)}
     got = {qid: (s.shown, s.correct, s.share_correct, s.discrimination) for qid, s in stats.items()}
     assert got == {
         q1: (20, 20, 1.0, 0.0),  # everyone right: separates nobody
@@ -292,7 +293,7 @@ def test_question_share_and_discrimination_on_a_crafted_round(ctx):
         q6: (3, 1, 1 / 3, None),  # too few attempts for the index
     }
     assert stats[q2].code == "B1-002" and stats[q2].topic == "Chủ đề A"
-    hardest_first = [s.question_id for s in st.question_stats(round_id)]
+    hardest_first = [s.question_id for s in qs.question_stats(round_id)]
     assert hardest_first[:3] == [q4, q5, q6] and hardest_first[-1] == q1
 
 
@@ -300,9 +301,9 @@ def test_ties_at_a_group_edge_count_in_proportion():
     # 20 attempts, groups of 5: the upper group is 3 attempts at 100% (all right)
     # plus 2 of the 14 tied at 50% (of whom 7 right), the lower group likewise.
     blocks = {1.0: (3, 3), 0.5: (14, 7), 0.0: (3, 0)}
-    assert st.discrimination(blocks) == pytest.approx((3 + 1) / 5 - (0 + 1) / 5)
-    assert st.discrimination({0.5: (20, 10)}) == pytest.approx(0.0)
-    assert st.discrimination({0.5: (19, 10)}) is None
+    assert qs.discrimination(blocks) == pytest.approx((3 + 1) / 5 - (0 + 1) / 5)
+    assert qs.discrimination({0.5: (20, 10)}) == pytest.approx(0.0)
+    assert qs.discrimination({0.5: (19, 10)}) is None
 
 
 def test_statistics_read_what_the_real_scorer_writes(ctx):
@@ -326,7 +327,7 @@ def test_statistics_read_what_the_real_scorer_writes(ctx):
     summary = st.round_summary(round_id)
     assert (summary.entrants, summary.attempts, summary.fully_correct) == (3, 4, 1)
     assert st.score_distribution(round_id).attempts == [1, 0, 0, 1, 1, 1]
-    questions = st.question_stats(round_id)
+    questions = qs.question_stats(round_id)
     assert sum(q.shown for q in questions) == 20
     assert sum(q.correct for q in questions) == 5 + 3 + 0 + 4
 

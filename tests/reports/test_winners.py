@@ -7,9 +7,9 @@ import random
 import pytest
 from sqlalchemy import select
 
-from quiz.contest.rounds import clear_caches
+from quiz.catalog.rounds import clear_caches
 from quiz.extensions import db
-from quiz.models import Contest, Entrant, Winner
+from quiz.models import Contest, Entrant, Round, Winner
 from quiz.reports.review import disqualify, find_suspects, reinstate
 from quiz.reports.winners import compute_winners, publish_winners, published_winners
 from quiz.scoring.jobs import drain_submissions
@@ -71,6 +71,28 @@ def test_a_tie_across_a_prize_boundary_lists_everyone_tied_for_the_organizers(ro
     tied = [r for r in rows if r.tied]
     assert {r.entrant_id for r in tied} == {ids[2], ids[3]} and {r.rank for r in tied} == {2}
     assert prizes(rows)[-1] == ("third", ids[4])
+
+
+def test_a_prize_goes_only_to_entrants_with_its_minimum_of_correct_answers(round_id):
+    round_ = db.session.get(Round, round_id)
+    round_.prize_min_correct = {"first": 5, "second": 4}
+    db.session.commit()
+    ids = results(round_id, [(1, 5, 30), (2, 3, 10), (3, 2, 10)])
+    # Nobody else reaches 4 right: no second prize; the third has no minimum.
+    assert prizes(compute_winners(round_id)) == [("first", ids[1]), ("third", ids[2])]
+
+
+def test_below_a_minimum_an_entrant_stays_in_line_for_lower_prizes(round_id):
+    contest = db.session.scalar(select(Contest))
+    contest.ranking_order = ["time", "correct"]  # the fastest ranks first, whatever its score
+    db.session.get(Round, round_id).prize_min_correct = {"first": 5}
+    db.session.commit()
+    ids = results(round_id, [(1, 3, 10), (2, 5, 50), (3, 4, 20)])
+    assert prizes(compute_winners(round_id)) == [
+        ("first", ids[2]),
+        ("second", ids[1]),
+        ("third", ids[3]),
+    ]
 
 
 @pytest.mark.parametrize("rule", ["require_citizen_id", "residents_only"])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 
+from quiz.catalog.rounds import get_round
 from quiz.contest.attempts import engine
-from quiz.contest.persistence import load_attempt
-from quiz.contest.rounds import get_round
 from quiz.contest.starting import start_attempt
 from quiz.extensions import db
+from quiz.scoring.persistence import load_attempt
 from quiz.timeutil import now_ms
 
 

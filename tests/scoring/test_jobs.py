@@ -29,7 +29,7 @@ def test_a_burst_of_submits_enqueues_one_drain_that_a_real_worker_runs(ctx):
     for n in range(1, 31):
         play(round_id, make_entrant(n).id, rng)
     # play() submits through the buffer directly; enqueue as the web tier does.
-    from quiz.contest.attempts import request_drain
+    from quiz.scoring.state import request_drain
 
     assert get_redis().exists(keys.DRAIN_SCHEDULED)
     request_drain()
@@ -93,7 +93,7 @@ def test_close_waits_until_every_attempt_is_scored(ctx):
     round_ = db.session.get(Round, round_id)
     round_.ends_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
-    from quiz.contest.rounds import clear_caches
+    from quiz.catalog.rounds import clear_caches
 
     clear_caches()
     assert close_due_rounds() == []  # one attempt still waits in the buffer

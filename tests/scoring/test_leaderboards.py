@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from quiz.contest.rounds import clear_caches, get_round
+from quiz.catalog.rounds import clear_caches, get_round
 from quiz.extensions import db, get_board_redis
 from quiz.models import Round, Score
 from quiz.models.contests import CountingRule, PredictionReference

@@ -1,4 +1,4 @@
-/* The scanning page's service worker (see quiz/conferences/management/scan_worker.py).
+/* The scanning page's service worker (see quiz/console/conferences/scan_worker.py).
  * The page and its list: network first, this copy when the network fails
  * (marked X-Offline-Copy: an old clock, maybe an old CSRF token). Versioned
  * scripts and styles: this copy first. Check-ins (POST) always go out. */

@@ -15,7 +15,6 @@ from quiz.conferences.exports import (
     summary_workbook,
 )
 from quiz.conferences.forms import FIRST_YEAR, LAST_YEAR, PeriodForm
-from quiz.conferences.management import conference_view
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow
 from quiz.console.audit_log import record
@@ -26,7 +25,6 @@ from quiz.timeutil import local, utcnow
 
 @bp.get("/conferences/<int:conference_id>/attendance")
 @allow(*ALL_ROLES)
-@conference_view
 def attendance(conference_id: int):
     """The dashboard; with ?part=1 only the figures, which the page fetches every 15 s."""
     template = "console/conferences/_attendance.html" if request.args.get("part") else None
@@ -46,7 +44,6 @@ def _xlsx(data: bytes, name: str):
 
 @bp.get("/conferences/<int:conference_id>/attendance.xlsx")
 @allow(*EDITORS)
-@conference_view
 def attendance_export(conference_id: int):
     data = attendance_workbook(g.conference)
     record(
@@ -58,7 +55,6 @@ def attendance_export(conference_id: int):
 
 @bp.get("/conferences/<int:conference_id>/absentees.xlsx")
 @allow(*EDITORS)
-@conference_view
 def absentees_export(conference_id: int):
     data = absentees_workbook(g.conference)
     record(

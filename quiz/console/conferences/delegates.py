@@ -17,7 +17,6 @@ from quiz.conferences.delegates import (
     unit_label,
 )
 from quiz.conferences.forms import DelegateForm
-from quiz.conferences.management import child, conference_view
 from quiz.conferences.qr import personal_payload, png_bytes, svg_text
 from quiz.console import bp
 from quiz.console.access import EDITORS, allow
@@ -82,7 +81,6 @@ def _list_page(form: DelegateForm | None = None):
 
 @bp.get("/conferences/<int:conference_id>/delegates")
 @allow(*EDITORS)
-@conference_view
 def delegates(conference_id: int):
     return _list_page()
 
@@ -102,7 +100,6 @@ def _checked(form: DelegateForm, name: str, check):
 
 @bp.post("/conferences/<int:conference_id>/delegates")
 @allow(*EDITORS)
-@conference_view
 def delegate_add(conference_id: int):
     form = _delegate_form(bound=True)
     form.validate_on_submit()
@@ -131,9 +128,8 @@ def delegate_add(conference_id: int):
 
 @bp.post("/conferences/<int:conference_id>/delegates/<int:delegate_id>/delete")
 @allow(*EDITORS)
-@conference_view
 def delegate_delete(conference_id: int, delegate_id: int):
-    delegate = child(Delegate, delegate_id)
+    delegate = g.delegate
     for model in (CheckIn, ScanRefusal):
         if db.session.scalar(select(model.id).where(model.delegate_id == delegate_id).limit(1)):
             flash(_l("This delegate has checked in; they stay on the list."), "error")
@@ -145,9 +141,8 @@ def delegate_delete(conference_id: int, delegate_id: int):
 
 @bp.post("/conferences/<int:conference_id>/delegates/<int:delegate_id>/reissue")
 @allow(*EDITORS)
-@conference_view
 def delegate_reissue(conference_id: int, delegate_id: int):
-    delegate = child(Delegate, delegate_id)
+    delegate = g.delegate
     reissue(delegate)
     record("conference_code_reissued", f"delegate {delegate_id}", g.conference.owner_unit_id)
     db.session.commit()
@@ -157,14 +152,12 @@ def delegate_reissue(conference_id: int, delegate_id: int):
 
 @bp.get("/conferences/<int:conference_id>/delegates/template.xlsx")
 @allow(*EDITORS)
-@conference_view
 def delegates_template(conference_id: int):
     return send_workbook(template_workbook(), "mau-danh-sach-dai-bieu.xlsx")
 
 
 @bp.post("/conferences/<int:conference_id>/delegates/upload")
 @allow(*EDITORS)
-@conference_view
 def delegates_upload(conference_id: int):
     form = UploadForm()
     if not form.validate_on_submit():
@@ -197,7 +190,6 @@ def _preview(conference_id: int, data: bytes, stash_it: bool):
 
 @bp.post("/conferences/<int:conference_id>/delegates/import")
 @allow(*EDITORS)
-@conference_view
 def delegates_import(conference_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -229,9 +221,8 @@ def _payload(delegate: Delegate) -> str:
 
 @bp.get("/conferences/<int:conference_id>/delegates/<int:delegate_id>/qr.<fmt>")
 @allow(*EDITORS)
-@conference_view
 def delegate_qr(conference_id: int, delegate_id: int, fmt: str):
-    payload = _payload(child(Delegate, delegate_id))
+    payload = _payload(g.delegate)
     if fmt == "png":
         body, mimetype = png_bytes(payload), "image/png"
     elif fmt == "svg":
@@ -243,7 +234,6 @@ def delegate_qr(conference_id: int, delegate_id: int, fmt: str):
 
 @bp.get("/conferences/<int:conference_id>/invitations")
 @allow(*EDITORS)
-@conference_view
 def invitations(conference_id: int):
     """Print-ready A4 sheets of invitation cards, a hundred cards per page of the site."""
     page = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)

@@ -1,15 +1,10 @@
-"""Console: conferences, delegates, documents, scanning and attendance.
-
-The list is here; the other pages live with their area in
-`quiz.conferences.management` and register on the console blueprint.
-"""
+"""Console: the list of conferences the account may see."""
 
 from __future__ import annotations
 
 from flask import render_template
 from sqlalchemy import func, select
 
-from quiz.conferences.management import register_views
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, allow, scope_unit_ids
 from quiz.extensions import db
@@ -31,6 +26,3 @@ def conferences():
         query = query.where(Conference.owner_unit_id.in_(ids))
     rows = db.session.execute(query.limit(200)).all()
     return render_template("console/conferences/list.html", rows=rows, now=utcnow())
-
-
-register_views()

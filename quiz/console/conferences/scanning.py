@@ -13,15 +13,14 @@ from flask_login import current_user
 
 from quiz.conferences.checkin import Scan, Where, record_scan, valid_nonce
 from quiz.conferences.delegates import delegate_card, search
-from quiz.conferences.management import child, conference_api, conference_view, known
 from quiz.conferences.messages import TITLES, as_json
 from quiz.conferences.offline import offline_list
 from quiz.conferences.qr import svg_text
-from quiz.conferences.snapshot import conference_info
+from quiz.conferences.snapshot import MAX_ID, conference_info
 from quiz.conferences.venue import shown_code
 from quiz.console import bp
 from quiz.console.access import EDITORS, allow
-from quiz.models import CheckInMethod, ConferenceSession
+from quiz.models import CheckInMethod
 from quiz.text import drop_control
 from quiz.timeutil import now_ms
 from quiz.web import CSP
@@ -37,7 +36,6 @@ SCAN_CSP = CSP + "; worker-src 'self' blob:"
 
 @bp.get("/conferences/<int:conference_id>/scan")
 @allow(*EDITORS)
-@conference_view
 def scan_page(conference_id: int):
     info = conference_info(conference_id)
     body = render_template(
@@ -73,7 +71,7 @@ def _scan(item: dict) -> Scan | None:
         nonce=item["nonce"],
         method=method,
         text=drop_control(str(item.get("text") or ""))[:1000],
-        delegate_id=delegate if _whole(delegate) and known(delegate) else None,
+        delegate_id=delegate if _whole(delegate) and 0 < delegate <= MAX_ID else None,
         at_ms=at if _whole(at) and EARLIEST_MS <= at <= LATEST_MS else None,
         queued=item.get("queued") is True,
     )
@@ -85,7 +83,6 @@ def _whole(value) -> bool:
 
 @bp.post("/conferences/<int:conference_id>/checkins")
 @allow(*EDITORS)
-@conference_api
 def checkins(conference_id: int):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -107,7 +104,6 @@ def checkins(conference_id: int):
 
 @bp.get("/conferences/<int:conference_id>/offline.json")
 @allow(*EDITORS)
-@conference_view
 def offline(conference_id: int):
     response = jsonify(offline_list(conference_info(conference_id)))
     response.headers["Cache-Control"] = "private, no-store"
@@ -116,7 +112,6 @@ def offline(conference_id: int):
 
 @bp.get("/conferences/<int:conference_id>/search.json")
 @allow(*EDITORS)
-@conference_view
 def delegate_search(conference_id: int):
     info = conference_info(conference_id)
     found = search(conference_id, request.args.get("q", ""))
@@ -142,10 +137,9 @@ def _screen_state(conference_id: int, session_id: int, point_id: int | None) -> 
 
 @bp.get("/conferences/<int:conference_id>/sessions/<int:session_id>/screen")
 @allow(*EDITORS)
-@conference_view
 def screen(conference_id: int, session_id: int):
     """Full screen for the projector; the code changes every 30 seconds."""
-    session = child(ConferenceSession, session_id)
+    session = g.conference_session
     point = request.args.get("point", type=int)
     state = _screen_state(conference_id, session_id, point)
     return render_template(
@@ -160,9 +154,7 @@ def screen(conference_id: int, session_id: int):
 
 @bp.get("/conferences/<int:conference_id>/sessions/<int:session_id>/code.json")
 @allow(*EDITORS)
-@conference_view
 def screen_code(conference_id: int, session_id: int):
-    child(ConferenceSession, session_id)
     state = _screen_state(conference_id, session_id, request.args.get("point", type=int))
     response = jsonify(state)
     response.headers["Cache-Control"] = "no-store"

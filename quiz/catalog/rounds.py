@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from quiz.extensions import DATABASE_DOWN, db
 from quiz.models import Contest, QuestionBank, Round
+from quiz.models.contests import PRIZE_ORDER
 from quiz.timeutil import to_ms
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,10 @@ class RoundInfo:
     paused: bool
     published: bool
     closed: bool
+    # (("first", 1), ("second", 2), …) in prize order, and the fewest correct answers each needs.
+    prizes: tuple[tuple[str, int], ...] = ()
+    prize_min_correct: tuple[tuple[str, int], ...] = ()
+    certificate_min_correct: int | None = None
 
     def is_open(self, now_ms: int) -> bool:
         return (
@@ -125,6 +130,17 @@ def snapshot(round_: Round, contest: Contest, bank: QuestionBank) -> RoundInfo:
         paused=round_.is_paused or contest.is_paused,
         published=contest.is_published,
         closed=round_.closed_at is not None,
+        prizes=tuple(
+            (name, int((round_.prizes or {}).get(name) or 0))
+            for name in PRIZE_ORDER
+            if (round_.prizes or {}).get(name)
+        ),
+        prize_min_correct=tuple(
+            (name, int(round_.prize_min_correct[name]))
+            for name in PRIZE_ORDER
+            if (round_.prize_min_correct or {}).get(name)
+        ),
+        certificate_min_correct=round_.certificate_min_correct,
     )
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import redis
 
-from quiz.contest.tokens import pack_options, paper_options, unpack_options
+from quiz.catalog.options import pack_options, paper_options, unpack_options
 from quiz.lua import load_script
 from quiz.scoring import keys
 

@@ -21,7 +21,6 @@ import hashlib
 
 from flask import current_app, render_template, url_for
 
-from quiz.conferences.management import conference_view
 from quiz.console import bp
 from quiz.console.access import EDITORS, allow
 
@@ -55,7 +54,6 @@ def worker_config(conference_id: int) -> dict:
 
 @bp.get("/conferences/<int:conference_id>/scan-worker.js")
 @allow(*EDITORS)
-@conference_view
 def scan_worker(conference_id: int):
     body = render_template(
         "console/conferences/scan_worker.js", worker=worker_config(conference_id)

@@ -10,7 +10,6 @@ from wtforms import SelectChoice
 
 from quiz.conferences.documents import DocumentRefused, documents_of, remove, store
 from quiz.conferences.forms import ConferenceForm, DocumentForm, PointForm, SessionForm
-from quiz.conferences.management import child, conference_view
 from quiz.conferences.setup import (
     SetupError,
     add_point,
@@ -25,7 +24,7 @@ from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow, in_scope, scope_unit_ids
 from quiz.console.contests import unit_choices
 from quiz.extensions import db
-from quiz.models import ConferenceDocument, ConferenceSession, ConnectionPoint, Contest, Round
+from quiz.models import Contest, Round
 from quiz.timeutil import local, local_naive_to_utc
 
 MAX_DOCUMENT_REQUEST = 21 * 1024 * 1024
@@ -91,7 +90,6 @@ def conference_new():
 
 @bp.route("/conferences/<int:conference_id>/edit", methods=["GET", "POST"])
 @allow(*EDITORS)
-@conference_view
 def conference_edit(conference_id: int):
     form = _form(g.conference)
     if form.validate_on_submit():
@@ -129,7 +127,6 @@ def _detail(**forms):
 
 @bp.get("/conferences/<int:conference_id>")
 @allow(*ALL_ROLES)
-@conference_view
 def conference(conference_id: int):
     return _detail()
 
@@ -162,7 +159,6 @@ def _committed_or_flash(action) -> None:
 
 @bp.post("/conferences/<int:conference_id>/sessions")
 @allow(*EDITORS)
-@conference_view
 def session_add(conference_id: int):
     form = SessionForm(prefix="session")
     if form.validate_on_submit() and _applied(
@@ -180,16 +176,14 @@ def session_add(conference_id: int):
 
 @bp.post("/conferences/<int:conference_id>/sessions/<int:session_id>/delete")
 @allow(*EDITORS)
-@conference_view
 def session_delete(conference_id: int, session_id: int):
-    session = child(ConferenceSession, session_id)
+    session = g.conference_session
     _committed_or_flash(lambda: delete_session(g.conference, session))
     return _back(conference_id, "#sessions")
 
 
 @bp.post("/conferences/<int:conference_id>/points")
 @allow(*EDITORS)
-@conference_view
 def point_add(conference_id: int):
     form = _point_form(bound=True)
     if not form.validate_on_submit():
@@ -208,9 +202,8 @@ def point_add(conference_id: int):
 
 @bp.post("/conferences/<int:conference_id>/points/<int:point_id>/delete")
 @allow(*EDITORS)
-@conference_view
 def point_delete(conference_id: int, point_id: int):
-    point = child(ConnectionPoint, point_id)
+    point = g.point
     _committed_or_flash(lambda: delete_point(g.conference, point))
     return _back(conference_id, "#points")
 
@@ -225,7 +218,6 @@ def _allow_large_documents(endpoint: str | None, _values) -> None:
 
 @bp.post("/conferences/<int:conference_id>/documents")
 @allow(*EDITORS)
-@conference_view
 def document_add(conference_id: int):
     form = DocumentForm(prefix="document")
     if not form.validate_on_submit():
@@ -242,15 +234,13 @@ def document_add(conference_id: int):
 
 @bp.get("/conferences/<int:conference_id>/documents/<int:document_id>")
 @allow(*ALL_ROLES)
-@conference_view
 def document_download(conference_id: int, document_id: int):
-    return send_document(child(ConferenceDocument, document_id))
+    return send_document(g.document)
 
 
 @bp.post("/conferences/<int:conference_id>/documents/<int:document_id>/delete")
 @allow(*EDITORS)
-@conference_view
 def document_delete(conference_id: int, document_id: int):
-    remove(child(ConferenceDocument, document_id))
+    remove(g.document)
     db.session.commit()
     return _back(conference_id, "#documents")

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import redis
 from sqlalchemy import func, select
 
-from quiz.contest.generation import not_lost
 from quiz.extensions import db, get_redis
 from quiz.models.attempts import Attempt, Score
 from quiz.scoring import keys, store
+from quiz.scoring.generation import not_lost
 
 log = logging.getLogger(__name__)
 

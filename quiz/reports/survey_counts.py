@@ -1,0 +1,148 @@
+"""A survey's answers counted per unit, in a few grouped queries (the worker's part).
+
+One pass per kind of figure, each grouped by the response's unit: the
+responses, the options chosen (grids by row), the respondents who answered
+each question, and sums of numbers. A hundred thousand responses of thirty
+questions are three million answer rows; the database groups them and
+Python only receives a few rows per unit and option (`bench/surveys.py`).
+Units merged away count under the unit they were merged into, as in the
+contest statistics. `survey_tally.py` turns these counts into results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import and_, distinct, func, or_, select
+
+from quiz.extensions import db
+from quiz.models.surveys import SurveyAnswer, SurveyQuestion, SurveyResponse
+from quiz.reports.statistics import merge_targets
+from quiz.reports.survey_tally import cell, empty_counts, merge
+
+FILTERS = ("age_band", "gender", "occupation")
+WITH_OPTIONS = ("single", "multiple", "scale", "grid")
+SEVERAL_ANSWERS = ("multiple", "grid")  # one answer row per option or grid row
+
+
+def clean_filters(raw: Mapping[str, object]) -> dict[str, str]:
+    """The demographic filters given (empty ones left out), as the cache keys them."""
+    return {k: str(raw[k])[:20] for k in FILTERS if raw.get(k)}
+
+
+def _responses(survey_id: int, filters: Mapping[str, str]):
+    """The conditions on responses: this survey, and the filters given."""
+    conditions = [SurveyResponse.survey_id == survey_id]
+    conditions += [getattr(SurveyResponse, k) == v for k, v in filters.items()]
+    return and_(*conditions)
+
+
+def _kinds(survey_id: int) -> dict[int, str]:
+    rows = db.session.execute(
+        select(SurveyQuestion.id, SurveyQuestion.kind).where(SurveyQuestion.survey_id == survey_id)
+    )
+    return dict(rows.all())
+
+
+def counts_by_unit(survey_id: int, filters: Mapping[str, str] | None = None) -> dict[str, dict]:
+    """{unit id as text ("0": none): counts} as `survey_tally` reads them."""
+    filters = filters or {}
+    where = _responses(survey_id, filters)
+    kinds = _kinds(survey_id)
+    merges = merge_targets()
+    units: dict[str, dict] = {}
+
+    def unit(raw: int | None) -> dict:
+        key = str(merges.get(raw, raw) or 0)
+        return units.setdefault(key, empty_counts())
+
+    connection = db.session.connection()
+    unit_col, answers = SurveyResponse.unit_id, SurveyAnswer
+    joined = (answers, SurveyResponse.id == answers.response_id)
+    for raw, n in connection.execute(
+        select(unit_col, func.count()).where(where).group_by(unit_col)
+    ):
+        unit(raw)["responses"] += n
+    choice_ids = [q for q, kind in kinds.items() if kind in WITH_OPTIONS]
+    chosen = (
+        select(
+            unit_col, answers.question_id, answers.row_option_id, answers.option_id, func.count()
+        )
+        .join(*joined)
+        .where(where, answers.question_id.in_(choice_ids))
+        .where(or_(answers.option_id.is_not(None), answers.text.is_not(None)))
+        .group_by(unit_col, answers.question_id, answers.row_option_id, answers.option_id)
+    )
+    for raw, qid, row_id, option_id, n in connection.execute(chosen):
+        cells = unit(raw)["counts"].setdefault(str(qid), {})
+        key = cell(row_id, option_id)
+        cells[key] = cells.get(key, 0) + n
+    _answered(connection, where, kinds, unit)
+    numbers = [q for q, kind in kinds.items() if kind == "number"]
+    summed = (
+        select(unit_col, answers.question_id, func.count(answers.number),
+               func.sum(answers.number), func.min(answers.number), func.max(answers.number))
+        .join(*joined)
+        .where(where, answers.question_id.in_(numbers), answers.number.is_not(None))
+        .group_by(unit_col, answers.question_id)
+    )  # fmt: skip
+    for raw, qid, count, total, low, high in connection.execute(summed):
+        merge(unit(raw), {"numbers": {str(qid): [count, float(total or 0), low, high]}})
+    return units
+
+
+def _answered(connection, where, kinds: dict[int, str], unit) -> None:
+    """Respondents per question: answer rows, or distinct responses where one has several."""
+    several = [q for q, kind in kinds.items() if kind in SEVERAL_ANSWERS]
+    single = [q for q, kind in kinds.items() if kind not in SEVERAL_ANSWERS]
+    unit_col, answers = SurveyResponse.unit_id, SurveyAnswer
+    for ids, counter in (
+        (single, func.count()),
+        (several, func.count(distinct(answers.response_id))),
+    ):
+        if not ids:
+            continue
+        query = (
+            select(unit_col, answers.question_id, counter)
+            .join(answers, SurveyResponse.id == answers.response_id)
+            .where(where, answers.question_id.in_(ids))
+            .group_by(unit_col, answers.question_id)
+        )
+        for raw, qid, n in connection.execute(query):
+            answered = unit(raw)["answered"]
+            answered[str(qid)] = answered.get(str(qid), 0) + n
+
+
+def filter_choices(survey_id: int) -> dict[str, list[str]]:
+    """The values respondents gave for each filter, for the page's pickers."""
+    out = {}
+    for name in FILTERS:
+        column = getattr(SurveyResponse, name)
+        values = db.session.scalars(
+            select(column).where(SurveyResponse.survey_id == survey_id, column.is_not(None))
+            .group_by(column).order_by(column)
+        )  # fmt: skip
+        out[name] = [v for v in values if v]
+    return out
+
+
+def pairs_by_unit(
+    survey_id: int, first_id: int, second_id: int, filters: Mapping[str, str] | None = None
+) -> dict[str, dict[str, int]]:
+    """{unit: {"option a:option b": respondents}} for a cross-tab of two choice questions."""
+    where = _responses(survey_id, filters or {})
+    a, b = SurveyAnswer.__table__.alias("a"), SurveyAnswer.__table__.alias("b")
+    query = (
+        select(SurveyResponse.unit_id, a.c.option_id, b.c.option_id, func.count())
+        .join(a, a.c.response_id == SurveyResponse.id)
+        .join(b, b.c.response_id == SurveyResponse.id)
+        .where(where, a.c.question_id == first_id, b.c.question_id == second_id)
+        .where(a.c.option_id.is_not(None), b.c.option_id.is_not(None))
+        .group_by(SurveyResponse.unit_id, a.c.option_id, b.c.option_id)
+    )
+    merges = merge_targets()
+    units: dict[str, dict[str, int]] = {}
+    for raw, first, second, n in db.session.connection().execute(query):
+        pairs = units.setdefault(str(merges.get(raw, raw) or 0), {})
+        pairs[f"{first}:{second}"] = pairs.get(f"{first}:{second}", 0) + n
+    return units

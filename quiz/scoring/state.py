@@ -1,0 +1,63 @@
+"""The per-app Redis state of attempts: the submission buffer, admission, and drains.
+
+Both request paths (through `quiz.contest.attempts.Engine`) and the workers
+(`jobs.py`) reach the same two objects, built once per app on first use
+(after tests have set their config), so they live here, below the entrant's
+side.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import redis
+from flask import Flask, current_app
+from rq import Queue
+
+from quiz.extensions import SCORING_QUEUE, RedisClient, get_redis
+from quiz.scoring.admission import Admission
+from quiz.scoring.buffer import SubmissionBuffer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptState:
+    """Where attempts live in Redis until the workers have copied and scored them."""
+
+    buffer: SubmissionBuffer
+    admission: Admission
+
+
+def attempt_state_for(app: Flask) -> AttemptState:
+    """The app's attempt state, built on first use."""
+    found = app.extensions.get("quiz.attempt_state")
+    if found is None:
+        config = app.config
+        client = app.extensions[RedisClient.key]
+        found = AttemptState(
+            buffer=SubmissionBuffer(client, config["SECRET_KEY"].encode()),
+            admission=Admission(
+                client,
+                config["START_RATE_PER_SECOND"],
+                config["START_BURST"],
+                config["ATTEMPT_ID_BLOCK"],
+            ),
+        )
+        app.extensions["quiz.attempt_state"] = found
+    return found
+
+
+def attempt_state() -> AttemptState:
+    return attempt_state_for(current_app._get_current_object())
+
+
+def request_drain(client: redis.Redis | None = None) -> None:
+    """Enqueue a scoring drain; failures are harmless (the cron drain catches up)."""
+    try:
+        Queue(SCORING_QUEUE, connection=client or get_redis()).enqueue(
+            "quiz.scoring.jobs.drain_submissions", job_timeout=600, result_ttl=60
+        )
+    except Exception:  # noqa: BLE001 - the submit stands whatever happens here
+        log.exception("could not enqueue a scoring drain")
