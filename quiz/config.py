@@ -129,6 +129,11 @@ class Config:
     # Off, the views serve them all: same rules, same answers, slower
     # (BENCHMARKS.md measures both).
     ATTEMPT_FASTPATH = True
+    # Surveys: an anonymous survey's responses are written to the database
+    # in shuffled groups of at least this many (the rest once it closes),
+    # so that the order rows were written in cannot pair a respondent with
+    # a response (k-anonymity of the write order, k = this).
+    SURVEY_ANONYMOUS_BATCH = 10
 
     @classmethod
     def load(cls) -> dict:

@@ -9,11 +9,15 @@ so a later migration that adds such a column fails here.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from sqlalchemy import DateTime, inspect, select
+from sqlalchemy import DateTime, func, inspect, select
 
 from quiz.extensions import db
-from quiz.models import SurveyRespondent, SurveyResponse
+from quiz.models import Survey, SurveyRespondent, SurveyResponse
+from quiz.surveys.structure import survey_cache
+from quiz.timeutil import utcnow
 from tests.factories import make_units
 from tests.players import csrf_from
 from tests.surveys.builders import fields, make_survey
@@ -86,3 +90,38 @@ def test_an_anonymous_response_keeps_no_person_whoever_answered(app, client, aud
         assert all(getattr(response, c) is None for c in PERSON_COLUMNS)
         respondent = db.session.scalar(select(SurveyRespondent))
         assert respondent.answered_on == response.submitted_on  # a date, the same for all that day
+
+
+def _respond_alone(app, survey_id: int, f: dict) -> int:
+    """A new device answers, and a worker drains right after (traffic of one at a time)."""
+    client = app.test_client()
+    _p, token, csrf = open_form(client)
+    sent = client.post(f"/s/t/{token}/submit", data={"csrf_token": csrf, **complete(f)})
+    assert sent.status_code == 303
+    return drain(app, survey_id)
+
+
+def test_responses_are_written_in_groups_so_write_order_pairs_nobody(app):
+    """Written one by one, the n-th respondent row would be the n-th response."""
+    app.config["SURVEY_ANONYMOUS_BATCH"] = 3
+    with app.app_context():
+        made = make_survey(make_units()["P"])
+        survey_id, f = made.id, fields(made)
+    assert [_respond_alone(app, survey_id, f) for _ in range(4)] == [0, 0, 3, 0]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SurveyRespondent)) == 3
+        dates = set(db.session.scalars(select(SurveyResponse.submitted_on)))
+        assert len(dates) == 1  # one day: nothing orders them within the group
+        made = db.session.get(Survey, survey_id)
+        made.closes_at = utcnow() - timedelta(seconds=1)  # closed: the rest is written
+        db.session.commit()
+        survey_cache().clear()
+    assert drain(app, survey_id) == 1
+
+
+def test_an_identified_survey_is_written_at_once(app):
+    app.config["SURVEY_ANONYMOUS_BATCH"] = 3
+    with app.app_context():
+        made = make_survey(make_units()["P"], anonymous=False)
+        survey_id, f = made.id, fields(made)
+    assert _respond_alone(app, survey_id, f) == 1
