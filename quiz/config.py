@@ -124,6 +124,11 @@ class Config:
     # client, not nginx. 0 trusts no header: without a proxy, anyone could
     # write it.
     TRUSTED_PROXIES = 0
+    # Surveys: an anonymous survey's responses are written to the database
+    # in shuffled groups of at least this many (the rest once it closes),
+    # so that the order rows were written in cannot pair a respondent with
+    # a response (k-anonymity of the write order, k = this).
+    SURVEY_ANONYMOUS_BATCH = 10
 
     @classmethod
     def load(cls) -> dict:

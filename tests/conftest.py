@@ -68,6 +68,8 @@ def make_config(database_url: str, redis_url: str, **extra) -> dict:
         "REDIS_URL": redis_url,
         "SESSION_COOKIE_SECURE": False,
         "RATELIMIT_STORAGE_URI": None,
+        # Survey tests drain single responses; tests/surveys/test_anonymity.py sets its own.
+        "SURVEY_ANONYMOUS_BATCH": 1,
     }
     config.update(extra)
     if config["RATELIMIT_STORAGE_URI"] is None:

@@ -34,6 +34,7 @@ from quiz.models import (
     Role,
     Round,
     Staff,
+    Survey,
     Unit,
 )
 
@@ -135,6 +136,7 @@ SCOPED_ARGS: dict[str, Scoped] = {
     "point_id": _by_conference("point", ConnectionPoint),
     "delegate_id": _by_conference("delegate", Delegate),
     "document_id": _by_conference("document", ConferenceDocument),
+    "survey_id": Scoped("survey", lambda: Survey, lambda s: s.unit_id),
 }
 
 # The check-in endpoint takes bursts of scans at the door: it is scoped against the
@@ -172,22 +174,31 @@ def guard():
 
 def _load_in_scope(name: str, value: int) -> None:
     """Put the object an id names on `g`, or 404 if the account may not see it."""
-    scoped = SCOPED_ARGS[name]
     if name == "conference_id" and request.endpoint in SNAPSHOT_ENDPOINTS:
         info = conference_info(value)
         if info is None or not in_scope(info.owner_unit_id):
             abort(404)
         g.info = info
         return
-    obj = db.session.get(scoped.model(), value)
+    setattr(g, SCOPED_ARGS[name].kind, scoped_object(name, value, request.view_args))
+
+
+def scoped_object(name: str, value: int | None, parents: dict | None = None):
+    """The object an id of this kind names, if the account may see it; else 404.
+
+    The guard calls it for ids in the URL; a view calls it for an id that
+    comes in a form or a query string, so both go through the same table.
+    """
+    scoped = SCOPED_ARGS[name]
+    obj = db.session.get(scoped.model(), value) if value is not None else None
     if obj is None:
         abort(404)
-    args = request.view_args
-    if scoped.parent in args and getattr(obj, scoped.parent) != args[scoped.parent]:
+    parents = parents or {}
+    if scoped.parent in parents and getattr(obj, scoped.parent) != parents[scoped.parent]:
         abort(404)
     if not in_scope(scoped.owner(obj)):
         abort(404)
-    setattr(g, scoped.kind, obj)
+    return obj
 
 
 def editors_only(view):

@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from quiz.console import bp
-from quiz.console.access import ALL_ROLES, allow, in_scope, scope_unit_ids
+from quiz.console.access import ALL_ROLES, allow, in_scope, scope_unit_ids, scoped_object
 from quiz.console.audit_log import record
 from quiz.console.downloads import send_workbook
 from quiz.extensions import db
@@ -136,14 +136,10 @@ def _target(kind: str) -> tuple[dict, int | None, str]:
     round_id = request.form.get("round_id", type=int)
     contest_id = request.form.get("contest_id", type=int)
     if round_id is not None and "round_id" in spec.params:
-        round_ = db.session.get(Round, round_id)
-        if round_ is None or not in_scope(round_.contest.owner_unit_id):
-            abort(404)
+        round_ = scoped_object("round_id", round_id)
         return {"round_id": round_.id}, round_.contest.owner_unit_id, f"round {round_.id}"
     if contest_id is not None and "contest_id" in spec.params:
-        contest = db.session.get(Contest, contest_id)
-        if contest is None or not in_scope(contest.owner_unit_id):
-            abort(404)
+        contest = scoped_object("contest_id", contest_id)
         return {"contest_id": contest.id}, contest.owner_unit_id, f"contest {contest.id}"
     survey_id = request.form.get("survey_id", type=int)
     if survey_id is not None and "survey_id" in spec.params:

@@ -8,7 +8,10 @@ its respondent row is new, so a batch run again after a worker died
 
 Anonymity: a batch's responses are written in shuffled order, apart from
 the respondents, so response ids follow no respondent order; both carry a
-date only. Nothing written links the two.
+date only. Nothing written links the two. An anonymous survey's batches
+hold at least SURVEY_ANONYMOUS_BATCH responses (the rest are written once
+the survey closes): with one response per batch, the n-th respondent row
+would be the n-th response.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from quiz.models import Survey, SurveyAnswer, SurveyInvitation, SurveyRespondent
 from quiz.scoring import keys
 from quiz.surveys.answers import answer_rows
 from quiz.surveys.structure import SurveyInfo, survey_cache
-from quiz.timeutil import utcnow
+from quiz.timeutil import now_ms, utcnow
 from quiz.worker import in_app_context
 
 BATCH = 500
@@ -132,9 +135,20 @@ def write_batch(info: SurveyInfo, entries: list[dict]) -> int:
     return len(accepted)
 
 
+def held_back(info: SurveyInfo | None, config, final: bool = False) -> int:
+    """The fewest responses a batch may hold (0: write whatever is queued)."""
+    if final or info is None or not info.anonymous or now_ms() >= info.closes_at_ms:
+        return 0
+    return min(BATCH, max(1, int(config["SURVEY_ANONYMOUS_BATCH"])))
+
+
 @in_app_context
-def drain_survey(survey_id: int) -> int:
-    """Write every queued response of a survey; returns how many were new."""
+def drain_survey(survey_id: int, final: bool = False) -> int:
+    """Write the queued responses of a survey; returns how many were new.
+
+    An open anonymous survey leaves fewer than SURVEY_ANONYMOUS_BATCH
+    responses queued; `final` (or the survey's close) writes them all.
+    """
     from flask import current_app
 
     client = get_redis()
@@ -145,10 +159,11 @@ def drain_survey(survey_id: int) -> int:
         client.delete(keys.survey_drain(survey_id))
         info = survey_cache(current_app).get(survey_id)
         stream = keys.survey_responses(survey_id)
+        least = held_back(info, current_app.config, final)
         written = 0
         while info is not None:
             raw = client.xrange(stream, "-", "+", count=BATCH)
-            if not raw:
+            if not raw or len(raw) < least:
                 break
             written += write_batch(info, _entries(raw))
             db.session.commit()
