@@ -38,7 +38,7 @@ DEMO_SLUG = "tim-hieu-nghi-quyet"
 
 PROVINCE = ("SL", "Sơn Lâm", "Tỉnh")
 DISTRICTS = {
-    ("SL-TP", "Thành phố Sơn Lâm", "Thành phố"): [
+    ("SL-TP", "Sơn Lâm", "Thành phố"): [
         "Phường Minh Khai",
         "Phường Nguyễn Trãi",
         "Xã Phương Độ",
