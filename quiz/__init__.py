@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "console.login"
     login_manager.login_message = None
+    _install_caches(app)
 
     app.url_map.converters["int"] = web.RowId  # before any route is added
 
@@ -67,6 +68,27 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     return app
+
+
+def _install_caches(app: Flask) -> None:
+    """The per-process snapshots, one of each, reached through their areas' accessors."""
+    from quiz import caches
+    from quiz.catalog.questions import QuestionCache
+    from quiz.catalog.rounds import ContestCache, RoundCache
+    from quiz.conferences.snapshot import ConferenceCache
+    from quiz.surveys.structure import SurveyCache
+    from quiz.units.tree import UnitTree
+
+    ttl = app.config["ROUND_CACHE_SECONDS"]
+    caches.install(
+        app,
+        RoundCache(ttl),
+        ContestCache(ttl),
+        QuestionCache(),
+        UnitTree(),
+        ConferenceCache(),
+        SurveyCache(),
+    )
 
 
 def _tune_sqlite(app: Flask) -> None:
