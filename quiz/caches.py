@@ -7,15 +7,22 @@ typed accessor (`round_cache()`, `unit_tree()`, ...) and one invalidation
 function (`clear_rounds()`, `clear_unit_tree()`, ...); this module only
 holds them per app, keyed by class rather than by string, and clears them
 all at once (`clear_all`, for tests and organizer changes that touch many).
+
+Per-app helpers that hold no data to go stale (the hot path's engine, the
+attempts' Redis state, the leaderboards, the survey store) are kept here
+too, by class (`per_app`), built on first use: after tests set their config.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 from flask import Flask, current_app
 
 _EXTENSION = "quiz.caches"
+_HELPERS = "quiz.per_app"
+T = TypeVar("T")
 
 
 class Cache(Protocol):
@@ -52,3 +59,13 @@ def clear_all(app: Flask | None = None) -> None:
     """Forget every cached snapshot of this process."""
     for cache in installed(app):
         cache.clear()
+
+
+def per_app(kind: type[T], build: Callable[[Flask], T], app: Flask | None = None) -> T:
+    """The app's helper of this class, built by `build(app)` the first time it is asked for."""
+    app = app or current_app._get_current_object()
+    helpers = app.extensions.setdefault(_HELPERS, {})
+    found = helpers.get(kind)
+    if found is None:
+        found = helpers[kind] = build(app)
+    return found

@@ -90,3 +90,14 @@ def test_two_apps_have_caches_of_their_own(app, app_config):
     with app.app_context():
         mine = round_cache()
     assert round_cache(other) is not mine
+
+
+def test_per_app_helpers_are_built_once_on_first_use(app):
+    from quiz.contest.attempts import Engine, engine_for
+    from quiz.scoring.state import attempt_state_for
+
+    app.config["MAX_SAVES_PER_ATTEMPT"] = 7  # set after create_app, as tests do
+    engine = engine_for(app)
+    assert engine.max_saves == 7
+    assert engine_for(app) is engine is caches.per_app(Engine, lambda _app: None, app)
+    assert engine.buffer is attempt_state_for(app).buffer

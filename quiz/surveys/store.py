@@ -18,9 +18,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import redis
-from flask import Flask, current_app
+from flask import Flask
 from rq import Queue
 
+from quiz.caches import per_app
 from quiz.extensions import SCORING_QUEUE, RedisClient, get_redis
 from quiz.lua import load_script
 from quiz.scoring import keys
@@ -119,13 +120,12 @@ class SurveyStore:
 
 def store_for(app: Flask | None = None) -> SurveyStore:
     """The app's store, built once (scripts registered once per client)."""
-    app = app or current_app._get_current_object()
-    store = app.extensions.get("quiz.survey_store")
-    if store is None:
-        client = app.extensions[RedisClient.key]
-        store = SurveyStore(client, RespondentSigner(app.config["SECRET_KEY"]))
-        app.extensions["quiz.survey_store"] = store
-    return store
+    return per_app(SurveyStore, _build_store, app)
+
+
+def _build_store(app: Flask) -> SurveyStore:
+    client = app.extensions[RedisClient.key]
+    return SurveyStore(client, RespondentSigner(app.config["SECRET_KEY"]))
 
 
 def request_drain(survey_id: int, client: redis.Redis | None = None) -> None:
