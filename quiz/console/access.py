@@ -34,6 +34,7 @@ from quiz.models import (
     Role,
     Round,
     Staff,
+    Survey,
     Unit,
 )
 
@@ -135,6 +136,7 @@ SCOPED_ARGS: dict[str, Scoped] = {
     "point_id": _by_conference("point", ConnectionPoint),
     "delegate_id": _by_conference("delegate", Delegate),
     "document_id": _by_conference("document", ConferenceDocument),
+    "survey_id": Scoped("survey", lambda: Survey, lambda s: s.unit_id),
 }
 
 # The check-in endpoint takes bursts of scans at the door: it is scoped against the

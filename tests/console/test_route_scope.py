@@ -33,6 +33,7 @@ def d1_ids(app, world) -> dict[str, int]:
     from quiz.models import Contest, ExportFile, Staff
     from quiz.reports.export_jobs import export_folder
     from tests.conferences.helpers import delegates_of, make_conference
+    from tests.surveys.sheets import make_survey
 
     with app.app_context():
         conference = make_conference(world.units["D1"])
@@ -56,6 +57,7 @@ def d1_ids(app, world) -> dict[str, int]:
             "point_id": conference.points[0].id,
             "delegate_id": delegates_of(conference)[0].id,
             "document_id": document.id,
+            "survey_id": make_survey(world.units["D1"]).id,
         }
     yield ids
     with app.app_context():
