@@ -21,6 +21,7 @@ from quiz.console import (  # noqa: E402,F401  (routes register on import)
     exports,
     results,
     staff,
+    survey_results,
     system,
     units,
 )

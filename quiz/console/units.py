@@ -34,6 +34,7 @@ from quiz.console.audit_log import record
 from quiz.console.downloads import send_workbook
 from quiz.extensions import db, get_redis
 from quiz.models import Unit
+from quiz.scoring import keys
 from quiz.spreadsheets import MAX_FILE_BYTES, FileRefused
 from quiz.text import fold
 from quiz.units.importer import apply_units
@@ -269,7 +270,7 @@ def unit_merge(unit_id: int):
 
 
 def _stash_key(token: str) -> str:
-    return f"units:import:{current_user.id}:{token}"
+    return keys.units_import(current_user.id, token)
 
 
 def _stash(data: bytes, filename: str) -> str:

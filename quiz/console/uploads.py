@@ -12,13 +12,14 @@ import secrets
 from flask_login import current_user
 
 from quiz.extensions import get_redis
+from quiz.scoring import keys
 from quiz.spreadsheets import MAX_FILE_BYTES
 
 KEEP_SECONDS = 1800
 
 
 def _key(purpose: str, token: str) -> str:
-    return f"q:upload:{purpose}:{current_user.id}:{token}"
+    return keys.upload(purpose, current_user.id, token)
 
 
 def stash(purpose: str, data: bytes) -> str:

@@ -72,7 +72,7 @@ def round_cards(
             if state == "open" and card.used:
                 card.running_token = running_attempt(info, entrant.id, now_ms)
             if score_visible(info):
-                card.best = leaderboard().rank_of(info.id, entrant.id)
+                card.best = leaderboard().rank_of(info.contest_id, info.id, entrant.id)
         cards.append(card)
     return cards
 
@@ -180,8 +180,8 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
             )
     if view.scored and view.show_score:
         board = leaderboard()
-        view.rank = board.rank_of(info.id, token.entrant_id)
-        view.ranked_count = board.size(info.id)
+        view.rank = board.rank_of(info.contest_id, info.id, token.entrant_id)
+        view.ranked_count = board.size(info.contest_id, info.id)
     if view.scored and answers_visible(info):
         view.review = review(token.attempt_id)
     if not view.show_score:

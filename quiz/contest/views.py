@@ -192,7 +192,7 @@ def _paper_page(token: str, tok, info):
         submit_attempt(tok, {}, now)
         return redirect(url_for("contest.result_page", token=token, late=1), 303)
     saved = buffer.saved_answers(tok.attempt_id)
-    return render_template(
+    page = render_template(
         "contest/attempt.html",
         token=token,
         info=info,
@@ -202,6 +202,8 @@ def _paper_page(token: str, tok, info):
         timed=info.time_limit_seconds is not None,
         deadline_ms=tok.deadline_ms,
     )
+    # Never kept by the browser: "back" after the submit asks again and gets the result.
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 SAVED = b'{"ok":true}\n'

@@ -106,7 +106,6 @@ def find_suspects(round_id: int) -> list[Suspect]:
         spread = max(values) - min(values)
         if len(set(values)) >= MIN_ATTEMPTS_FOR_SPREAD and spread > RANDOM_PREDICTION_SPREAD:
             flag(entrant, "random_prediction", f"{min(values)}–{max(values)}")
-    db.session.commit()
     return _describe(suspects, stats)
 
 

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from sqlalchemy import and_, distinct, func, or_, select
 
 from quiz.extensions import db
-from quiz.models.surveys import SurveyAnswer, SurveyQuestion, SurveyResponse
+from quiz.models.surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from quiz.reports.statistics import merge_targets
-from quiz.reports.survey_tally import cell, empty_counts, merge
+from quiz.reports.survey_tally import OptionInfo, QuestionInfo, cell, empty_counts, merge
 
 FILTERS = ("age_band", "gender", "occupation")
 WITH_OPTIONS = ("single", "multiple", "scale", "grid")
@@ -28,6 +28,21 @@ SEVERAL_ANSWERS = ("multiple", "grid")  # one answer row per option or grid row
 def clean_filters(raw: Mapping[str, object]) -> dict[str, str]:
     """The demographic filters given (empty ones left out), as the cache keys them."""
     return {k: str(raw[k])[:20] for k in FILTERS if raw.get(k)}
+
+
+def question_infos(survey: Survey) -> list[QuestionInfo]:
+    """The survey's questions as `survey_tally` reads them, in the questionnaire's order
+    (by section, then position: `Survey.questions` orders by position only)."""
+    sections = {s.id: s.position for s in survey.sections}
+    ordered = sorted(survey.questions, key=lambda q: (sections.get(q.section_id, 0), q.position))
+    return [
+        QuestionInfo(
+            q.id, q.code, q.kind, q.text,
+            tuple(OptionInfo(o.id, o.value, o.label, o.role) for o in q.options),
+            q.allow_other,
+        )
+        for q in ordered
+    ]  # fmt: skip
 
 
 def _responses(survey_id: int, filters: Mapping[str, str]):

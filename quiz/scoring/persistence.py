@@ -38,7 +38,6 @@ def seed_round_counts(admission, round_id: int) -> None:
         .where(Attempt.round_id == round_id, not_lost())
         .group_by(Attempt.entrant_id)
     ).all()
-    db.session.commit()
     admission.load_seqs(round_id, {entrant: seq for entrant, seq in rows})
 
 

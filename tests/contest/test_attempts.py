@@ -445,3 +445,27 @@ def test_a_paper_is_shown_only_to_the_entrant_its_token_names(app, unit_id, copi
         )
     page = other.paper(forged)
     assert page.status_code == 410 and "Đáp án" not in page.text
+
+
+def test_the_paper_counts_answered_questions_and_links_to_the_unanswered(app, unit_id):
+    player = registered(app, unit_id)
+    token = player.start()
+    page = player.paper(token)
+    assert page.headers["Cache-Control"] == "no-store"  # "back" after a submit asks again
+    assert "Đã trả lời 0/5 câu" in page.text
+    player.save(token, q=1, c="0")
+    player.save(token, q=3, c="2")
+    page = player.paper(token).text
+    assert "Đã trả lời 2/5 câu" in page
+    links = re.findall(r'<a href="#question-(\d)">Câu (\d)</a>', page)
+    assert links == [("1", "1"), ("3", "3"), ("5", "5")]
+    assert all(f'id="question-{n}"' in page for n, _ in links)
+
+
+def test_the_paper_after_a_submit_is_the_result(app, unit_id):
+    player = registered(app, unit_id)
+    token = player.start()
+    player.submit(token, {"q0": "1"})
+    response = player.paper(token)  # what "back" asks for, since the page is never stored
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/a/{token}/result")
