@@ -19,7 +19,7 @@ from quiz.console.access import EDITORS, allow
 from quiz.console.audit_log import record
 from quiz.console.downloads import send_workbook
 from quiz.console.forms import ConfirmForm, UploadForm
-from quiz.console.uploads import drop, fetch, read_upload, stash
+from quiz.console.uploads import read_upload, stash, take
 from quiz.extensions import db
 from quiz.models import SurveyInvitation
 from quiz.spreadsheets import FileRefused
@@ -102,17 +102,16 @@ def survey_invitations_import(survey_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     token = request.form.get("token", "")
-    data = fetch(_purpose(survey_id), token)
-    if data is None:
+    upload = take(_purpose(survey_id), token)
+    if upload is None:
         flash(_l("The uploaded file expired; upload it again."), "error")
         return _back(survey_id)
-    result = read_invitations(data)
+    result = read_invitations(upload.data)
     if not result.ok:
-        return _preview(data, stash_it=False)
+        return _preview(upload.data, stash_it=False)
     added = add_invitations(current_app.config["SECRET_KEY"], g.survey, result.rows)
     record("survey_invitations_imported", f"survey {survey_id}", g.survey.unit_id, added=added)
     db.session.commit()
-    drop(_purpose(survey_id), token)
     flash(_l("%(n)s invitations added.", n=added), "success")
     return _back(survey_id)
 

@@ -19,7 +19,7 @@ from quiz.console.access import EDITORS, allow
 from quiz.console.audit_log import record
 from quiz.console.downloads import send_workbook
 from quiz.console.forms import ConfirmForm, UploadForm
-from quiz.console.uploads import drop, fetch, read_upload, stash
+from quiz.console.uploads import read_upload, stash, take
 from quiz.extensions import db
 from quiz.spreadsheets import FileRefused
 from quiz.surveys.sheet_import import apply_survey_sheet, has_responses, survey_to_sheet
@@ -160,17 +160,16 @@ def survey_questions_import(survey_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     token = request.form.get("token", "")
-    data = fetch(_purpose(survey_id), token)
+    upload = take(_purpose(survey_id), token)
     back = redirect(url_for("console.survey_questions", survey_id=survey_id), 303)
-    if data is None:
+    if upload is None:
         flash(_l("The uploaded file expired; upload it again."), "error")
         return back
     if has_responses(survey_id):
         flash(ANSWERED, "error")
         return back
-    result = read_survey_sheet(data)
+    result = read_survey_sheet(upload.data)
     if not result.ok:
-        return _preview(data, stash_it=False)
+        return _preview(upload.data, stash_it=False)
     _replace(result, "excel")
-    drop(_purpose(survey_id), token)
     return back
