@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import secrets
 
 import openpyxl
@@ -119,3 +120,27 @@ def test_one_entrant_is_singular(app, world, locale, one):
     player.start()
     player.client.get(f"/lang/{locale}")
     assert one in player.client.get("/c/d1").text
+
+
+@pytest.mark.parametrize(
+    ("max_attempts", "shown", "warned"),
+    [(3, "immediately", True), (None, "immediately", True), (1, "immediately", False),
+     (3, "after_close", False)],
+)  # fmt: skip
+def test_round_form_warns_when_the_key_shown_at_once_meets_a_retake(
+    app, as_staff, world, max_attempts, shown, warned
+):
+    from quiz.models import Contest
+
+    with app.app_context():
+        round_ = db.session.get(Contest, world.contest_d1).rounds[0]
+        round_.max_attempts, round_.show_answers = max_attempts, shown
+        db.session.commit()
+        round_id = round_.id
+    page = as_staff("org1").get(f"/console/rounds/{round_id}/edit").text
+    warning = re.search(
+        r"<p class=\"flash warning\" role=\"status\" data-key-leak( hidden)?>", page
+    )
+    assert warning is not None
+    assert (warning.group(1) is None) is warned
+    assert "có thể học thuộc đáp án" in page
