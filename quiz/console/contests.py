@@ -14,8 +14,10 @@ from quiz.console.access import ALL_ROLES, EDITORS, allow, in_scope, scope_unit_
 from quiz.console.audit_log import record
 from quiz.console.forms import ConfirmForm, ContestForm, RoundForm
 from quiz.contest.setup import (
+    KEY_LEAK_WARNING,
     RoundSettings,
     SetupError,
+    answers_can_be_learned,
     apply_round_settings,
     check_ranking_order,
     close_round_now,
@@ -229,6 +231,8 @@ def _save_round(form: RoundForm, round_: Round, contest: Contest):
         record("running_round_changed", f"round {round_.id}", contest.owner_unit_id, fields=changed)
     db.session.commit()
     flash(_l("Round saved."), "success")
+    if answers_can_be_learned(round_.max_attempts, round_.show_answers):
+        flash(KEY_LEAK_WARNING, "warning")
     return redirect(url_for("console.contest_detail", contest_id=contest.id), 303)
 
 
@@ -240,7 +244,7 @@ def round_new(contest_id: int):
         done = _save_round(form, Round(contest_id=g.contest.id), g.contest)
         if done:
             return done
-    return render_template("console/round_form.html", form=form, contest=g.contest, round=None)
+    return _form_page(form, g.contest, None)
 
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
@@ -252,12 +256,18 @@ def round_edit(round_id: int):
         done = _save_round(form, g.round, contest)
         if done:
             return done
+    return _form_page(form, contest, g.round)
+
+
+def _form_page(form: RoundForm, contest: Contest, round_: Round | None):
     return render_template(
         "console/round_form.html",
         form=form,
         contest=contest,
-        round=g.round,
-        running=is_running(g.round),
+        round=round_,
+        running=round_ is not None and is_running(round_),
+        key_leak=answers_can_be_learned(form.max_attempts.data, form.show_answers.data),
+        key_leak_warning=KEY_LEAK_WARNING,
     )
 
 

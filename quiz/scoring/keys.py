@@ -147,14 +147,9 @@ def stats_queued(contest_id: int) -> str:
     return f"{PREFIX}stats:queued:{contest_id}"
 
 
-# Uploaded files between an import's preview and its confirmation.
+# Hash (data, name): an uploaded file between an import's preview and its confirmation.
 def upload(purpose: str, account_id: int, token: str) -> str:
     return f"{PREFIX}upload:{purpose}:{account_id}:{token}"
-
-
-def units_import(account_id: int, token: str) -> str:
-    """Hash (data, name): a units workbook between preview and confirmation."""
-    return f"units:import:{account_id}:{token}"
 
 
 # Counter: bumped when the unit tree changes, so every process drops its cached copy.

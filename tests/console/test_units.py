@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from quiz.console.units import IMPORT_TTL_SECONDS
+from quiz.console.uploads import KEEP_SECONDS
 from quiz.extensions import db, get_redis
 from quiz.models import AuditEvent, Entrant, Unit
 from quiz.units.reader import read_units
@@ -312,8 +312,8 @@ def test_an_upload_is_previewed_then_imported_on_confirmation(app, as_staff, wor
     assert snapshot(app) == before  # nothing written before the confirmation
     token = CONFIRM.search(preview.text).group(1)
     with app.app_context():
-        (key,) = get_redis().keys(f"units:import:*:{token}")
-        assert 0 < get_redis().ttl(key) <= IMPORT_TTL_SECONDS
+        (key,) = get_redis().keys(f"*upload*:{token}")
+        assert 0 < get_redis().ttl(key) <= KEEP_SECONDS
     done = client.post(f"/console/units/import/{token}", data={"csrf_token": csrf(client)})
     assert done.status_code == 303 and done.headers["Location"].endswith("/console/units")
     assert unit(app, "D1-C3-T1").depth == 3
@@ -348,7 +348,7 @@ def test_a_file_with_problems_is_reported_in_full_and_writes_nothing(app, as_sta
     assert "3 problems found; nothing was imported." in preview.text
     assert CONFIRM.search(preview.text) is None
     with app.app_context():
-        assert get_redis().keys("units:import:*") == []
+        assert get_redis().keys("*upload*") == []
     assert snapshot(app) == before
 
 
