@@ -1,8 +1,9 @@
 """Journey: a survey, from the organizer's Excel file to a delegate's phone and a public link.
 
-- The organizer (office PC, console pages outside the phone budget) creates a survey for the delegates of a
-  conference, fills it from the console's own Excel template (checked,
-  then imported once confirmed), and later sees the response on the live page.
+- The organizer (office PC: console pages are outside the phone budget)
+  creates a survey for the delegates of a conference, fills it from the
+  console's own Excel template (checked, then imported once confirmed),
+  and later sees the response on the live page.
 - A delegate checks in with the code on the projector and is offered the
   survey on the "checked in" page of her phone; she answers it once.
 - An anonymous respondent on a phone with JavaScript off answers a public
