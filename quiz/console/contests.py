@@ -29,6 +29,15 @@ from quiz.scoring.ranking import DEFAULT_ORDER
 from quiz.timeutil import local, local_naive_to_utc, utcnow
 from quiz.units.tree import unit_tree
 
+# Audit names of the state buttons (the URL's verb, the log's "noun_done").
+CONTEST_EVENTS = {
+    "pause": "contest_paused",
+    "resume": "contest_resumed",
+    "publish": "contest_published",
+    "unpublish": "contest_unpublished",
+}
+ROUND_EVENTS = {"pause": "round_paused", "resume": "round_resumed", "close": "round_closed"}
+
 
 def unit_choices() -> list[SelectChoice]:
     """Units the account may assign things to, indented as a tree."""
@@ -94,7 +103,7 @@ def _contest_form(contest: Contest | None) -> ContestForm:
     return form
 
 
-def _save_contest(form: ContestForm, contest: Contest, action: str):
+def _save_contest(form: ContestForm, contest: Contest, created: bool):
     if not in_scope(form.owner_unit.data):
         abort(404)
     taken = db.session.scalar(select(Contest.id).where(Contest.slug == form.slug.data.strip()))
@@ -108,6 +117,7 @@ def _save_contest(form: ContestForm, contest: Contest, action: str):
         return None
     db.session.add(contest)
     db.session.flush()
+    action = "contest_created" if created else "contest_changed"
     record(action, f"contest {contest.id}", contest.owner_unit_id, title=contest.title)
     db.session.commit()
     clear_caches()
@@ -119,7 +129,7 @@ def _save_contest(form: ContestForm, contest: Contest, action: str):
 def contest_new():
     form = _contest_form(None)
     if form.validate_on_submit():
-        done = _save_contest(form, Contest(), "contest_created")
+        done = _save_contest(form, Contest(), created=True)
         if done:
             return done
     return render_template("console/contest_form.html", form=form, contest=None)
@@ -130,7 +140,7 @@ def contest_new():
 def contest_edit(contest_id: int):
     form = _contest_form(g.contest)
     if form.validate_on_submit():
-        done = _save_contest(form, g.contest, "contest_changed")
+        done = _save_contest(form, g.contest, created=False)
         if done:
             return done
     return render_template("console/contest_form.html", form=form, contest=g.contest)
@@ -156,7 +166,7 @@ def contest_state(contest_id: int, action: str):
     contest = g.contest
     contest.is_paused = {"pause": True, "resume": False}.get(action, contest.is_paused)
     contest.is_published = {"publish": True, "unpublish": False}.get(action, contest.is_published)
-    record(f"contest_{action}", f"contest {contest.id}", contest.owner_unit_id)
+    record(CONTEST_EVENTS[action], f"contest {contest.id}", contest.owner_unit_id)
     db.session.commit()
     clear_caches()
     return redirect(url_for("console.contest_detail", contest_id=contest.id), 303)
@@ -281,7 +291,7 @@ def round_state(round_id: int, action: str):
         close_round_now(round_)
     else:
         round_.is_paused = action == "pause"
-    record(f"round_{action}", f"round {round_.id}", round_.contest.owner_unit_id)
+    record(ROUND_EVENTS[action], f"round {round_.id}", round_.contest.owner_unit_id)
     db.session.commit()
     clear_caches()
     return redirect(url_for("console.contest_detail", contest_id=round_.contest_id), 303)

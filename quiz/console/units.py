@@ -179,7 +179,7 @@ def unit_new():
             db.session.rollback()
             error = exc.message
         else:
-            record("unit.create", unit.code, unit.id, parent=parent.code if parent else None)
+            record("unit_created", unit.code, unit.id, parent=parent.code if parent else None)
             db.session.commit()
             flash(_l("Unit %(code)s was added.", code=unit.code), "success")
             return redirect(url_for("console.units"), 303)
@@ -200,7 +200,7 @@ def unit_edit(unit_id: int):
             db.session.rollback()
             error = exc.message
         else:
-            record("unit.update", unit.code, unit.id, before=before)
+            record("unit_changed", unit.code, unit.id, before=before)
             db.session.commit()
             flash(_l("Unit %(code)s was saved.", code=unit.code), "success")
             return redirect(url_for("console.units"), 303)
@@ -226,7 +226,7 @@ def unit_move(unit_id: int):
             error = exc.message
         else:
             new_parent = parent.code if parent else None
-            record("unit.move", unit.code, unit.id, old=old_parent, new=new_parent, units=moved)
+            record("unit_moved", unit.code, unit.id, old=old_parent, new=new_parent, units=moved)
             db.session.commit()
             flash(_l("Unit %(code)s was moved.", code=unit.code), "success")
             return redirect(url_for("console.units"), 303)
@@ -248,7 +248,7 @@ def unit_merge(unit_id: int):
             db.session.rollback()
             error = exc.message
         else:
-            record("unit.merge", source.code, source.id, into=target.code, children=children)
+            record("unit_merged", source.code, source.id, into=target.code, children=children)
             db.session.commit()
             flash(
                 _l(
@@ -317,7 +317,8 @@ def units_import_confirm(token: str):
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("console.units_import"), 303)
-    record("units.import", filename, current_user.unit_id, rows=len(result.rows), **asdict(summary))
+    rows = len(result.rows)
+    record("units_imported", filename, current_user.unit_id, rows=rows, **asdict(summary))
     db.session.commit()
     flash(
         _l(
