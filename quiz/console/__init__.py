@@ -36,5 +36,6 @@ from quiz.console.conferences import (  # noqa: E402,F401
 from quiz.console.surveys import (  # noqa: E402,F401
     invitations,
     questions,
+    review,
     settings,
 )
