@@ -114,9 +114,8 @@ def app(app_config):
     with app.app_context():
         _empty_tables()
         get_redis().flushdb()
-        if (
-            get_queue_redis() is not get_redis()
-        ):  # data on a cluster (tests/scoring/test_cluster.py)
+        # Data on a cluster, queues on REDIS_URL (tests/scoring/test_cluster.py).
+        if get_queue_redis() is not get_redis():
             get_queue_redis().flushdb()
     yield app
     with app.app_context():
