@@ -82,11 +82,13 @@ def main() -> None:
         client = redis.Redis.from_url(url)
         board = Leaderboard(client)
         fill_seconds = fill(board, args.entrants)
-        assert board.size(ROUND) == args.entrants
+        assert board.size(CONTEST, ROUND) == args.entrants
         rng = random.Random(3)
-        rank = timings(lambda: board.rank_of(ROUND, rng.randint(1, args.entrants)), 20_000)
-        top = timings(lambda: board.top(ROUND, 100), 2_000)
-        page = timings(lambda: board.top(ROUND, 50, rng.randint(0, args.entrants - 50)), 2_000)
+        rank = timings(lambda: board.rank_of(CONTEST, ROUND, rng.randint(1, args.entrants)), 20_000)
+        top = timings(lambda: board.top(CONTEST, ROUND, 100), 2_000)
+        page = timings(
+            lambda: board.top(CONTEST, ROUND, 50, rng.randint(0, args.entrants - 50)), 2_000
+        )
         memory = client.info("memory")["used_memory"] / 1e6
     finally:
         stack.stop()

@@ -164,7 +164,8 @@ def compare_rankings(env: dict) -> bool:
         "with app.app_context():\n"
         "    info = get_round(1, fresh=True)\n"
         "    db_ranks = sorted((s.rank, s.entrant_id) for s in standings_for_round(info))\n"
-        "    live = sorted((e.rank, e.entrant_id) for e in leaderboard().top(1, 10**7))\n"
+        "    top = leaderboard().top(info.contest_id, 1, 10**7)\n"
+        "    live = sorted((e.rank, e.entrant_id) for e in top)\n"
         "    print(len(db_ranks), db_ranks == live)\n"
     )
     out = run_python(env, code).split()

@@ -44,6 +44,7 @@ def seed_demo(base_url: str) -> None:
     """Load the demo province, sample bank, an open demo contest and conference (idempotent)."""
     from quiz.demo import DEMO_ADMIN
     from quiz.demo import seed_demo as run
+    from quiz.demo_results import FINISHED_SLUG
 
     instance = Path(current_app.instance_path)
     contest, conference, password = run(
@@ -51,6 +52,7 @@ def seed_demo(base_url: str) -> None:
     )
     base = base_url.rstrip("/")
     click.echo(f"Demo contest: {base}/c/{contest.slug}")
+    click.echo(f"Published results: {base}/c/{FINISHED_SLUG}/results")
     click.echo(f"Demo conference: {base}/console/conferences/{conference.id}")
     click.echo(f"Console: {base}/console/  account {DEMO_ADMIN}, password {password}")
 

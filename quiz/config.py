@@ -124,6 +124,11 @@ class Config:
     # client, not nginx. 0 trusts no header: without a proxy, anyone could
     # write it.
     TRUSTED_PROXIES = 0
+    # Starts, saves and submits (of attempts and surveys) served before
+    # Flask's request machinery when every check passes (contest/fastpath.py).
+    # Off, the views serve them all: same rules, same answers, slower
+    # (BENCHMARKS.md measures both).
+    ATTEMPT_FASTPATH = True
     # Surveys: an anonymous survey's responses are written to the database
     # in shuffled groups of at least this many (the rest once it closes),
     # so that the order rows were written in cannot pair a respondent with
@@ -144,6 +149,7 @@ class Config:
         values["SESSION_COOKIE_SECURE"] = _env_bool(
             "SESSION_COOKIE_SECURE", cls.ENV_NAME == "production"
         )
+        values["ATTEMPT_FASTPATH"] = _env_bool("ATTEMPT_FASTPATH", cls.ATTEMPT_FASTPATH)
         for name in (
             "NETWORK_GRACE_SECONDS",
             "START_RATE_PER_SECOND",

@@ -1,5 +1,6 @@
 """Demo data for the one-command start: a fictional province, a bank, an open contest,
-and a conference under way with its delegates.
+a finished one with published winners, a few hundred entrants who took both
+(`quiz/demo_results.py`), and a conference under way with its delegates.
 
 Every name here is invented for this project (the province "Sơn Lâm" does
 not exist); no real person's name, phone or ID appears: the delegates'
@@ -9,6 +10,7 @@ phones are in the 0900 000 xxx range, which no subscriber has.
 from __future__ import annotations
 
 import io
+import random
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +20,7 @@ from sqlalchemy import select
 from quiz.banks.importer import apply_import, existing_keys
 from quiz.banks.reader import read_bank
 from quiz.config import ROOT
+from quiz.demo_results import already_played, finished_contest, play_demo, seed_people
 from quiz.extensions import db
 from quiz.models import (
     Conference,
@@ -38,7 +41,7 @@ DEMO_SLUG = "tim-hieu-nghi-quyet"
 
 PROVINCE = ("SL", "Sơn Lâm", "Tỉnh")
 DISTRICTS = {
-    ("SL-TP", "Thành phố Sơn Lâm", "Thành phố"): [
+    ("SL-TP", "Sơn Lâm", "Thành phố"): [
         "Phường Minh Khai",
         "Phường Nguyễn Trãi",
         "Xã Phương Độ",
@@ -110,8 +113,10 @@ def seed_contest(owner: Unit, bank: QuestionBank) -> Contest:
     quotas = {"Chuyển đổi số": 3, "An toàn thông tin": 2}
     first = _demo_round(contest, bank, 1, topic_quotas=quotas)
     if first.ends_at is None or first.closed_at is not None or first.ends_at <= now:
-        # Re-running the demo keeps a round open right now.
-        first.starts_at, first.ends_at, first.closed_at = now, now + timedelta(days=7), None
+        # Re-running the demo keeps a round open right now (since yesterday: the demo
+        # entrants of quiz/demo_results.py took it in the past day).
+        first.starts_at, first.closed_at = now - timedelta(days=1), None
+        first.ends_at = now + timedelta(days=6)
     second = _demo_round(contest, bank, 2)
     second.starts_at, second.ends_at = first.ends_at, first.ends_at + timedelta(days=7)
     db.session.flush()
@@ -266,7 +271,14 @@ def seed_demo(
     contest = seed_contest(province, bank)
     password = seed_admin(province, password_file) if password_file else None
     conference = seed_conference(province)
+    finished = finished_contest(province, bank)
     db.session.commit()
+    if not already_played(contest, finished):
+        rng = random.Random(2026)
+        people = seed_people(rng)
+        db.session.commit()  # before the first start: its check of Redis commits on its own
+        play_demo(contest, finished, people, rng)
+        db.session.commit()
     if tokens_file:
         write_tokens(conference, tokens_file)
     return contest, conference, password

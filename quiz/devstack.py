@@ -50,6 +50,7 @@ def _print_addresses(base: str) -> None:
     """What to open, once everything answers."""
     print("\n" + "=" * 64)
     print(f"  Demo contest, open now:  {base}/c/tim-hieu-nghi-quyet")
+    print(f"  Published results:       {base}/c/tim-hieu-phap-luat/results")
     print(f"  All contests:            {base}/")
     password = (INSTANCE / "demo_admin_password").read_text().strip()
     print(f"  Organizer console:       {base}/console/  (quantri / {password})")

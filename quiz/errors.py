@@ -11,12 +11,29 @@ import logging
 import redis
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from quiz.extensions import DATABASE_DOWN, db
 
 log = logging.getLogger(__name__)
+
+# Every HTTP refusal a view raises with abort(): a title and a sentence in the
+# user's language (werkzeug's own are English). A view that aborts with a
+# description of its own (already translated) keeps it.
+HTTP_MESSAGES = {
+    400: (_l("Bad request"), _l("The request was incomplete or not valid. Go back and try again.")),
+    401: (_l("Sign-in needed"), _l("Sign in to see this page.")),
+    403: (_l("Not permitted"), _l("Your account is not allowed to see this page or do this.")),
+    404: (_l("Not found"), _l("There is nothing at this address.")),
+    405: (_l("Not allowed"), _l("This address does not accept that request.")),
+    409: (_l("Conflict"), _l("Someone changed this meanwhile. Reload the page and try again.")),
+    410: (_l("Gone"), _l("What was at this address has been removed.")),
+    413: (_l("Too large"), _l("The file or form is larger than allowed.")),
+    415: (_l("Wrong kind of file"), _l("This kind of file is not accepted here.")),
+    422: (_l("Cannot be processed"), _l("The data sent could not be processed.")),
+}
 
 
 def _wants_json() -> bool:
@@ -54,18 +71,6 @@ def _handle_refusals(app: Flask) -> None:
             reason="csrf",
         )
 
-    @app.errorhandler(404)
-    def not_found(exc):
-        return _page(404, _("Not found"), _("There is nothing at this address."))
-
-    @app.errorhandler(405)
-    def not_allowed(exc):
-        return _page(405, _("Not allowed"), _("This address does not accept that request."))
-
-    @app.errorhandler(413)
-    def too_large(exc):
-        return _page(413, _("Too large"), _("The file or form is larger than allowed."))
-
     @app.errorhandler(429)
     def too_many(exc):
         retry = getattr(exc, "retry_after", None) or 60
@@ -97,7 +102,7 @@ def _handle_faults(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
-        return _page(exc.code or 500, exc.name, exc.description or "")
+        return _http_page(exc)
 
     @app.errorhandler(Exception)
     def unexpected(exc):
@@ -109,6 +114,16 @@ def _handle_faults(app: Flask) -> None:
             _("Something went wrong"),
             _("The error has been logged. Please try again in a moment."),
         )
+
+
+def _http_page(exc: HTTPException):
+    """A refusal in the user's language; a description the view gave (translated) is kept."""
+    status = exc.code or 500
+    title, message = HTTP_MESSAGES.get(
+        status, (_l("Something went wrong"), _l("The request could not be served."))
+    )
+    own = exc.description if exc.description != type(exc).description else None
+    return _page(status, str(title), str(own or message))
 
 
 def _unavailable():

@@ -80,12 +80,19 @@ class RowId(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def _blank_none(value):
+    return "" if value is None else value
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 365 * 24 * 3600)
     app.jinja_env.globals["static_url"] = _static_url_factory(app)
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals["select_locale"] = select_locale
+    # A missing value prints as nothing, never as "None" (figures use the
+    # number filters, which print "—").
+    app.jinja_env.finalize = _blank_none
 
     @app.after_request
     def _security_headers(response):

@@ -71,10 +71,36 @@
       setTimeout(function () { if (pending[q] !== undefined) send(q); }, 3000);
     };
 
+    /* "Answered 6 of 10", and links to the questions still unanswered. */
+    var progress = $("[data-progress]", paper);
+    var unansweredFields = function () {
+      return $$("fieldset[data-q]", paper).filter(function (f) {
+        return f.getAttribute("data-q") !== "p" && !$("input:checked", f);
+      });
+    };
+    var showProgress = function () {
+      if (!progress) return;
+      var all = $$("fieldset[data-q]", paper).filter(function (f) { return f.getAttribute("data-q") !== "p"; });
+      var left = unansweredFields();
+      $("[data-answered-count]", progress).textContent =
+        progress.getAttribute("data-msg-count").replace("{n}", all.length - left.length);
+      var links = $("[data-unanswered-links]", progress);
+      links.textContent = "";
+      left.forEach(function (f) {
+        var a = document.createElement("a");
+        a.href = "#" + f.id;
+        a.textContent = progress.getAttribute("data-msg-question").replace("{n}", f.id.split("-")[1]);
+        links.appendChild(a);
+        links.appendChild(document.createTextNode(" "));
+      });
+      $("[data-unanswered]", progress).hidden = left.length === 0;
+    };
+
     paper.addEventListener("change", function (event) {
       var input = event.target;
       var field = input.closest("[data-q]");
       if (!field) return;
+      showProgress();
       var q = field.getAttribute("data-q");
       if (q === "p") {
         pending.p = input.value.replace(/[^0-9]/g, "");
@@ -92,14 +118,21 @@
 
     paper.addEventListener("submit", function (event) {
       if (submitting) return;
-      var unanswered = $$("fieldset[data-q]", paper).filter(function (f) {
-        return f.getAttribute("data-q") !== "p" && !$("input:checked", f);
-      }).length;
-      if (unanswered && !window.confirm(paper.getAttribute("data-msg-unanswered"))) {
+      var unanswered = unansweredFields();
+      if (unanswered.length && !window.confirm(paper.getAttribute("data-msg-unanswered"))) {
         event.preventDefault();
+        unanswered[0].scrollIntoView();
+        var first = $("input", unanswered[0]);
+        if (first) first.focus();
         return;
       }
       submitting = true;
+    });
+
+    /* Back from the result: a page restored from the browser's memory would show a
+       live timer over a closed paper; reloading asks the server, which shows the result. */
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) location.reload();
     });
 
     var clock = $("[data-remaining-ms]");

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from quiz.extensions import DATABASE_DOWN, db
@@ -178,11 +179,12 @@ class RoundCache:
         self._items.clear()
 
 
-def round_cache() -> RoundCache:
-    cache = current_app.extensions.get("quiz.rounds")
+def round_cache(app: Flask | None = None) -> RoundCache:
+    app = app or current_app
+    cache = app.extensions.get("quiz.rounds")
     if cache is None:
-        cache = RoundCache(current_app.config["ROUND_CACHE_SECONDS"])
-        current_app.extensions["quiz.rounds"] = cache
+        cache = RoundCache(app.config["ROUND_CACHE_SECONDS"])
+        app.extensions["quiz.rounds"] = cache
     return cache
 
 
@@ -245,12 +247,32 @@ class ContestCache:
         return info
 
 
-def get_contest(slug: str) -> ContestInfo | None:
-    cache = current_app.extensions.get("quiz.contests")
+def contest_cache(app: Flask | None = None) -> ContestCache:
+    app = app or current_app
+    cache = app.extensions.get("quiz.contests")
     if cache is None:
-        cache = ContestCache(current_app.config["ROUND_CACHE_SECONDS"])
-        current_app.extensions["quiz.contests"] = cache
-    return cache.get(slug)
+        cache = ContestCache(app.config["ROUND_CACHE_SECONDS"])
+        app.extensions["quiz.contests"] = cache
+    return cache
+
+
+def get_contest(slug: str) -> ContestInfo | None:
+    return contest_cache().get(slug)
+
+
+def round_numbered(
+    contest: ContestInfo, number: int, lookup: Callable[[int], RoundInfo | None] = get_round
+) -> RoundInfo | None:
+    """The contest's round with this number, the one lookup every path makes.
+
+    `lookup` reads a round's snapshot: `get_round` by default; the fast path
+    passes the cache's `peek`, which never touches the database.
+    """
+    for round_id in contest.round_ids:
+        info = lookup(round_id)
+        if info is not None and info.number == number:
+            return info
+    return None
 
 
 def clear_caches() -> None:

@@ -73,6 +73,14 @@ def first_checkins(conference_id: int) -> list[tuple]:
     ).all()
 
 
+def checked_in_count(session_id: int, point_id: int | None = None) -> int:
+    """People checked in to a session so far (at one point, if given): first check-ins only."""
+    query = select(func.count()).where(CheckIn.session_id == session_id, CheckIn.sole.is_(True))
+    if point_id is not None:
+        query = query.where(CheckIn.point_id == point_id)
+    return db.session.scalar(query)
+
+
 def _delegates(conference_id: int) -> list[tuple]:
     return db.session.execute(
         select(Delegate.id, Delegate.point_id, Delegate.is_walk_in).where(

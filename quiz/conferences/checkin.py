@@ -35,6 +35,10 @@ from quiz.timeutil import from_ms, to_ms
 NONCE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
+# The device name of self check-ins with the projector's code: the attendee's own phone.
+VENUE_DEVICE = "venue"
+
+
 @dataclass(frozen=True, slots=True)
 class Where:
     """The device a scan comes from, and where it stands."""

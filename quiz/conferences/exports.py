@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from quiz.conferences.attendance import absentees, dashboard, period_summary
+from quiz.conferences.checkin import VENUE_DEVICE
 from quiz.conferences.delegates import unit_label
 from quiz.extensions import db
 from quiz.models import CheckIn, Conference, Delegate
@@ -26,6 +27,7 @@ METHODS = {
     "citizen_qr": "QR căn cước",
     "manual": "Tìm thủ công",
 }
+DEVICES = {VENUE_DEVICE: "Điện thoại người dự (QR hội trường)"}
 POINT_COLUMNS = (
     Column("Phiên", 28),
     Column("Điểm cầu", 32),
@@ -110,7 +112,7 @@ def attendance_workbook(conference: Conference) -> bytes:
                 text(delegate.phone),
                 text(points.get(checkin.point_id, "")),
                 METHODS.get(checkin.method, checkin.method),
-                text(checkin.device),
+                text(DEVICES.get(checkin.device, checkin.device)),
                 "Có" if checkin.sole is None else "",
             ]
         )

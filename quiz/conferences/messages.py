@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from quiz.conferences.checkin import Outcome
+from quiz.conferences.checkin import VENUE_DEVICE, Outcome
 from quiz.conferences.snapshot import ConferenceInfo
 from quiz.models import Reason
 from quiz.timeutil import from_ms, local
@@ -21,6 +21,13 @@ TITLES = {
     Reason.OUTSIDE_WINDOW: _l("Check-in is not open now"),
     Reason.UNREADABLE: _l("Not a check-in code"),
 }
+
+
+def device_label(device: str | None) -> str:
+    """A scanning device as people read it: the venue code's scans come from attendees' phones."""
+    if device == VENUE_DEVICE:
+        return str(_l("attendee's own phone (venue code)"))
+    return device or ""
 
 
 def hhmm(ms: int | None) -> str:

@@ -25,7 +25,7 @@ from quiz.conferences.attendee import (
     remember_attendee,
     use_pass,
 )
-from quiz.conferences.checkin import Scan, Where, record_scan
+from quiz.conferences.checkin import VENUE_DEVICE, Scan, Where, record_scan
 from quiz.conferences.delegates import find_by_name, new_delegate
 from quiz.conferences.documents import MIME, documents_of, path_of
 from quiz.conferences.forms import CodeForm, PhoneForm, PickForm, QuizEntryForm, WalkInForm
@@ -103,7 +103,7 @@ def venue(conference_id: int):
 
 
 def _check_in_with_pass(info, held, delegate: Delegate):
-    where = Where(point_id=held.point_id, device="venue", session_id=held.session_id)
+    where = Where(point_id=held.point_id, device=VENUE_DEVICE, session_id=held.session_id)
     scan = Scan(held.nonce, CheckInMethod.VENUE_QR, delegate_id=delegate.id)
     outcome = record_scan(info, scan, where, now_ms())
     if outcome.ok or outcome.delegate is not None:

@@ -33,3 +33,9 @@ from quiz.console.conferences import (  # noqa: E402,F401
     scanning,
     setup,
 )
+from quiz.console.surveys import (  # noqa: E402,F401
+    invitations,
+    questions,
+    review,
+    settings,
+)

@@ -15,7 +15,7 @@ from quiz.console.audit_log import record
 from quiz.console.contests import unit_choices
 from quiz.console.downloads import send_workbook
 from quiz.console.forms import BankForm, ConfirmForm, UploadForm
-from quiz.console.uploads import drop, fetch, read_upload, stash
+from quiz.console.uploads import read_upload, stash, take
 from quiz.extensions import db
 from quiz.models import Question, QuestionBank
 from quiz.spreadsheets import FileRefused
@@ -144,11 +144,11 @@ def bank_import(bank_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     token = request.form.get("token", "")
-    data = fetch(f"bank{bank_id}", token)
-    if data is None:
+    upload = take(f"bank{bank_id}", token)
+    if upload is None:
         flash(_l("The uploaded file expired; upload it again."), "error")
         return redirect(url_for("console.bank_detail", bank_id=bank_id), 303)
-    result = read_bank(data, existing_keys(g.bank))  # read again: the bank may have changed
+    result = read_bank(upload.data, existing_keys(g.bank))  # read again: the bank may have changed
     if not result.ok:
         return render_template(
             "console/bank_preview.html",
@@ -168,7 +168,6 @@ def bank_import(bank_id: int):
         unchanged=summary.unchanged,
     )
     db.session.commit()
-    drop(f"bank{bank_id}", token)
     flash(
         _l(
             "Imported: %(a)s new, %(u)s updated, %(s)s unchanged.",

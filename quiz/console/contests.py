@@ -14,8 +14,10 @@ from quiz.console.access import ALL_ROLES, EDITORS, allow, in_scope, scope_unit_
 from quiz.console.audit_log import record
 from quiz.console.forms import ConfirmForm, ContestForm, RoundForm
 from quiz.contest.setup import (
+    KEY_LEAK_WARNING,
     RoundSettings,
     SetupError,
+    answers_can_be_learned,
     apply_round_settings,
     check_ranking_order,
     close_round_now,
@@ -26,6 +28,15 @@ from quiz.models import Contest, QuestionBank, Round
 from quiz.scoring.ranking import DEFAULT_ORDER
 from quiz.timeutil import local, local_naive_to_utc, utcnow
 from quiz.units.tree import unit_tree
+
+# Audit names of the state buttons (the URL's verb, the log's "noun_done").
+CONTEST_EVENTS = {
+    "pause": "contest_paused",
+    "resume": "contest_resumed",
+    "publish": "contest_published",
+    "unpublish": "contest_unpublished",
+}
+ROUND_EVENTS = {"pause": "round_paused", "resume": "round_resumed", "close": "round_closed"}
 
 
 def unit_choices() -> list[SelectChoice]:
@@ -92,7 +103,7 @@ def _contest_form(contest: Contest | None) -> ContestForm:
     return form
 
 
-def _save_contest(form: ContestForm, contest: Contest, action: str):
+def _save_contest(form: ContestForm, contest: Contest, created: bool):
     if not in_scope(form.owner_unit.data):
         abort(404)
     taken = db.session.scalar(select(Contest.id).where(Contest.slug == form.slug.data.strip()))
@@ -106,6 +117,7 @@ def _save_contest(form: ContestForm, contest: Contest, action: str):
         return None
     db.session.add(contest)
     db.session.flush()
+    action = "contest_created" if created else "contest_changed"
     record(action, f"contest {contest.id}", contest.owner_unit_id, title=contest.title)
     db.session.commit()
     clear_caches()
@@ -117,7 +129,7 @@ def _save_contest(form: ContestForm, contest: Contest, action: str):
 def contest_new():
     form = _contest_form(None)
     if form.validate_on_submit():
-        done = _save_contest(form, Contest(), "contest_created")
+        done = _save_contest(form, Contest(), created=True)
         if done:
             return done
     return render_template("console/contest_form.html", form=form, contest=None)
@@ -128,7 +140,7 @@ def contest_new():
 def contest_edit(contest_id: int):
     form = _contest_form(g.contest)
     if form.validate_on_submit():
-        done = _save_contest(form, g.contest, "contest_changed")
+        done = _save_contest(form, g.contest, created=False)
         if done:
             return done
     return render_template("console/contest_form.html", form=form, contest=g.contest)
@@ -154,7 +166,7 @@ def contest_state(contest_id: int, action: str):
     contest = g.contest
     contest.is_paused = {"pause": True, "resume": False}.get(action, contest.is_paused)
     contest.is_published = {"publish": True, "unpublish": False}.get(action, contest.is_published)
-    record(f"contest_{action}", f"contest {contest.id}", contest.owner_unit_id)
+    record(CONTEST_EVENTS[action], f"contest {contest.id}", contest.owner_unit_id)
     db.session.commit()
     clear_caches()
     return redirect(url_for("console.contest_detail", contest_id=contest.id), 303)
@@ -229,6 +241,8 @@ def _save_round(form: RoundForm, round_: Round, contest: Contest):
         record("running_round_changed", f"round {round_.id}", contest.owner_unit_id, fields=changed)
     db.session.commit()
     flash(_l("Round saved."), "success")
+    if answers_can_be_learned(round_.max_attempts, round_.show_answers):
+        flash(KEY_LEAK_WARNING, "warning")
     return redirect(url_for("console.contest_detail", contest_id=contest.id), 303)
 
 
@@ -240,7 +254,7 @@ def round_new(contest_id: int):
         done = _save_round(form, Round(contest_id=g.contest.id), g.contest)
         if done:
             return done
-    return render_template("console/round_form.html", form=form, contest=g.contest, round=None)
+    return _form_page(form, g.contest, None)
 
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
@@ -252,12 +266,18 @@ def round_edit(round_id: int):
         done = _save_round(form, g.round, contest)
         if done:
             return done
+    return _form_page(form, contest, g.round)
+
+
+def _form_page(form: RoundForm, contest: Contest, round_: Round | None):
     return render_template(
         "console/round_form.html",
         form=form,
         contest=contest,
-        round=g.round,
-        running=is_running(g.round),
+        round=round_,
+        running=round_ is not None and is_running(round_),
+        key_leak=answers_can_be_learned(form.max_attempts.data, form.show_answers.data),
+        key_leak_warning=KEY_LEAK_WARNING,
     )
 
 
@@ -271,7 +291,7 @@ def round_state(round_id: int, action: str):
         close_round_now(round_)
     else:
         round_.is_paused = action == "pause"
-    record(f"round_{action}", f"round {round_.id}", round_.contest.owner_unit_id)
+    record(ROUND_EVENTS[action], f"round {round_.id}", round_.contest.owner_unit_id)
     db.session.commit()
     clear_caches()
     return redirect(url_for("console.contest_detail", contest_id=round_.contest_id), 303)

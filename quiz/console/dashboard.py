@@ -19,11 +19,11 @@ from sqlalchemy import select
 
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow, in_scope, scope_unit_ids
-from quiz.extensions import db, get_redis
+from quiz.extensions import db
 from quiz.models import Contest, Round, Unit
 from quiz.reports.statistics import UnitParticipation, unit_rows
 from quiz.reports.stats_jobs import is_queued, is_stale, request_stats, stats_for
-from quiz.scoring import keys
+from quiz.scoring.live_counts import contest_counts
 from quiz.timeutil import now_ms, utcnow
 from quiz.units.tree import unit_tree
 
@@ -50,18 +50,6 @@ def _visible_contests() -> list[Contest]:
     return list(db.session.scalars(query))
 
 
-def _live_counts(contest_ids: list[int]) -> list[tuple[int, int]]:
-    """(entrants, attempts) per contest from the counters the start script keeps."""
-    if not contest_ids:
-        return []
-    pipe = get_redis().pipeline(transaction=False)
-    for cid in contest_ids:
-        pipe.scard(keys.contest_entrants(cid))
-        pipe.get(keys.contest_attempts(cid))
-    raw = pipe.execute()
-    return [(int(raw[i] or 0), int(raw[i + 1] or 0)) for i in range(0, len(raw), 2)]
-
-
 def _state(contest: Contest, now) -> tuple[str, int]:
     open_rounds = sum(1 for r in contest.rounds if r.is_open_at(now))
     if not contest.is_published:
@@ -83,7 +71,7 @@ def dashboard():
     tree = unit_tree()
     rows = []
     for contest, (entrants, attempts) in zip(
-        contests, _live_counts([c.id for c in contests]), strict=True
+        contests, contest_counts([c.id for c in contests]), strict=True
     ):
         owner = tree.get(contest.owner_unit_id)
         state, open_rounds = _state(contest, now)

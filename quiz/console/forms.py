@@ -218,7 +218,7 @@ class StaffForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     unit = SelectField(_l("Unit"), coerce=int)
     password = PasswordField(
-        _l("Password (at least 10 characters; empty: unchanged)"),
+        _l("Password (at least 10 characters)"),
         validators=[Optional(), Length(10, 200, message=_l("At least 10 characters."))],
     )
     active = BooleanField(_l("Active"), default=True)

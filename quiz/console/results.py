@@ -50,14 +50,18 @@ def round_results(round_id: int):
             .limit(200)
         ).all()
         entries = sorted(
-            (e for e in (board.rank_of(round_id, i) for i in found) if e is not None),
+            (
+                e
+                for e in (board.rank_of(info.contest_id, round_id, i) for i in found)
+                if e is not None
+            ),
             key=lambda e: (e.rank, e.entrant_id),
         )
         total = len(entries)
         entries = entries[(page - 1) * PAGE : page * PAGE]
     else:
-        entries = board.top(round_id, PAGE, (page - 1) * PAGE)
-        total = board.size(round_id)
+        entries = board.top(info.contest_id, round_id, PAGE, (page - 1) * PAGE)
+        total = board.size(info.contest_id, round_id)
     rows = board_rows(entries, info.ranking_order)
     phones = {}
     if current_user.can_edit and rows:  # phones are personal data: editors only

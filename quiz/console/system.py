@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import lazy_gettext as _l
 from rq import Queue, Worker
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 from sqlalchemy import func, select
@@ -15,6 +16,23 @@ from quiz.scoring import keys
 from quiz.scoring.jobs import DEAD_LETTERS
 
 SHOWN_LOSSES = 10
+# What each queue and worker state is, for people; the raw name stays beside it for operators.
+QUEUE_LABELS = {SCORING_QUEUE: _l("Scoring"), DEFAULT_QUEUE: _l("Exports and statistics")}
+WORKER_STATES = {
+    "idle": _l("Idle"),
+    "busy": _l("Working"),
+    "started": _l("Starting"),
+    "suspended": _l("Suspended"),
+}
+
+
+def queue_label(name: str) -> str:
+    return str(QUEUE_LABELS.get(name, name))
+
+
+def worker_state(state) -> str:
+    code = str(getattr(state, "value", state))  # rq gives a str enum or a plain string
+    return str(WORKER_STATES.get(code, code))
 
 
 def _pending(client, stream: str, group: str) -> int:
@@ -32,6 +50,7 @@ def backlog() -> dict:
         queues.append(
             {
                 "name": name,
+                "label": queue_label(name),
                 "queued": queue.count,
                 "running": StartedJobRegistry(queue=queue).count,
                 "failed": FailedJobRegistry(queue=queue).count,
@@ -44,7 +63,11 @@ def backlog() -> dict:
         "attempts_to_copy": client.xlen(keys.NEW_ATTEMPTS),
         "queues": queues,
         "workers": [
-            {"name": w.name, "state": w.get_state(), "queues": ", ".join(w.queue_names())}
+            {
+                "name": w.name,
+                "state": worker_state(w.get_state()),
+                "queues": ", ".join(queue_label(q) for q in w.queue_names()),
+            }
             for w in Worker.all(connection=client)
         ],
     }

@@ -7,15 +7,13 @@ the units below it; units named in the URL are checked by the console guard
 offered, which are built from the same scope.
 
 An upload is checked, shown as a preview, and kept in Redis for
-IMPORT_TTL_SECONDS under a random token bound to the account; the confirm
+half an hour (`quiz/console/uploads.py`, as every console import); the confirm
 button imports those stored bytes (checked again against the current tree),
 never a second upload.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
 from dataclasses import asdict
 from datetime import date
 
@@ -32,7 +30,8 @@ from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow
 from quiz.console.audit_log import record
 from quiz.console.downloads import send_workbook
-from quiz.extensions import db, get_redis
+from quiz.console.uploads import read_upload, stash, take
+from quiz.extensions import db
 from quiz.models import Unit
 from quiz.spreadsheets import MAX_FILE_BYTES, FileRefused
 from quiz.text import fold
@@ -51,10 +50,8 @@ from quiz.units.spec import known_units
 from quiz.units.writer import export_workbook
 from quiz.units.writer import template_workbook as units_template_workbook
 
-IMPORT_TTL_SECONDS = 30 * 60
 TOP_LEVEL = 0
 INDENT = "\u2003"  # an em space per level keeps the tree readable in a plain <select>
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 class UnitForm(FlaskForm):
@@ -182,7 +179,7 @@ def unit_new():
             db.session.rollback()
             error = exc.message
         else:
-            record("unit.create", unit.code, unit.id, parent=parent.code if parent else None)
+            record("unit_created", unit.code, unit.id, parent=parent.code if parent else None)
             db.session.commit()
             flash(_l("Unit %(code)s was added.", code=unit.code), "success")
             return redirect(url_for("console.units"), 303)
@@ -203,7 +200,7 @@ def unit_edit(unit_id: int):
             db.session.rollback()
             error = exc.message
         else:
-            record("unit.update", unit.code, unit.id, before=before)
+            record("unit_changed", unit.code, unit.id, before=before)
             db.session.commit()
             flash(_l("Unit %(code)s was saved.", code=unit.code), "success")
             return redirect(url_for("console.units"), 303)
@@ -229,7 +226,7 @@ def unit_move(unit_id: int):
             error = exc.message
         else:
             new_parent = parent.code if parent else None
-            record("unit.move", unit.code, unit.id, old=old_parent, new=new_parent, units=moved)
+            record("unit_moved", unit.code, unit.id, old=old_parent, new=new_parent, units=moved)
             db.session.commit()
             flash(_l("Unit %(code)s was moved.", code=unit.code), "success")
             return redirect(url_for("console.units"), 303)
@@ -251,7 +248,7 @@ def unit_merge(unit_id: int):
             db.session.rollback()
             error = exc.message
         else:
-            record("unit.merge", source.code, source.id, into=target.code, children=children)
+            record("unit_merged", source.code, source.id, into=target.code, children=children)
             db.session.commit()
             flash(
                 _l(
@@ -268,33 +265,6 @@ def unit_merge(unit_id: int):
 # --- Excel ------------------------------------------------------------------------------
 
 
-def _stash_key(token: str) -> str:
-    return f"units:import:{current_user.id}:{token}"
-
-
-def _stash(data: bytes, filename: str) -> str:
-    token = secrets.token_urlsafe(24)
-    key = _stash_key(token)
-    pipe = get_redis().pipeline()
-    pipe.hset(key, mapping={"data": data, "name": filename.encode()})
-    pipe.expire(key, IMPORT_TTL_SECONDS)
-    pipe.execute()
-    return token
-
-
-def _take(token: str) -> tuple[bytes, str] | None:
-    """The stored upload, removed in the same step so it imports at most once."""
-    if not _TOKEN.match(token):
-        return None
-    pipe = get_redis().pipeline()  # MULTI: read and delete together
-    pipe.hgetall(_stash_key(token))
-    pipe.delete(_stash_key(token))
-    stored, _deleted = pipe.execute()
-    if not stored or b"data" not in stored:
-        return None
-    return stored[b"data"], stored.get(b"name", b"").decode(errors="replace")
-
-
 @bp.route("/units/import", methods=["GET", "POST"])
 @allow(*EDITORS)
 def units_import():
@@ -302,15 +272,14 @@ def units_import():
     imported as it stands, like the other imports)."""
     form = ImportForm()
     if form.validate_on_submit():
-        upload = form.file.data
-        data = upload.read(MAX_FILE_BYTES + 1)
-        filename = (upload.filename or "")[:120]
+        data = read_upload(form.file.data)
+        filename = (form.file.data.filename or "")[:120]
         try:
             result = read_units(data, known_units(), current_user.scope_path)
         except FileRefused as exc:
             form.file.errors.append(exc.message)
             return render_template("console/units/import.html", form=form), 422
-        token = _stash(data, filename) if result.ok else None
+        token = stash("units", data, filename) if result.ok else None
         return _preview(result, token, filename)
     return render_template("console/units/import.html", form=form)
 
@@ -328,13 +297,13 @@ def _preview(result, token: str | None, filename: str):
 @bp.post("/units/import/<token>")
 @allow(*EDITORS)
 def units_import_confirm(token: str):
-    stored = _take(token)
+    stored = take("units", token)
     if stored is None:
         flash(
             _l("This upload has expired or was already imported; upload the file again."), "warning"
         )
         return redirect(url_for("console.units_import"), 303)
-    data, filename = stored
+    data, filename = stored.data, stored.filename
     try:  # checked again: the tree may have changed since the preview
         result = read_units(data, known_units(), current_user.scope_path)
     except FileRefused as exc:
@@ -348,7 +317,8 @@ def units_import_confirm(token: str):
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("console.units_import"), 303)
-    record("units.import", filename, current_user.unit_id, rows=len(result.rows), **asdict(summary))
+    rows = len(result.rows)
+    record("units_imported", filename, current_user.unit_id, rows=rows, **asdict(summary))
     db.session.commit()
     flash(
         _l(

@@ -24,7 +24,7 @@ from quiz.scoring.buffer import (
     TooManySaves,
 )
 from quiz.scoring.generation import check_redis, report_lost
-from quiz.scoring.grading import PREDICTION_FIELD, parse_choices
+from quiz.scoring.grading import PREDICTION_FIELD, is_late, parse_choices
 from quiz.scoring.persistence import AttemptRow, load_attempt
 from quiz.scoring.state import attempt_state_for, request_drain
 
@@ -74,6 +74,10 @@ class Engine:
     grace_ms: int
     max_saves: int
 
+    def late(self, token: AttemptToken, now_ms: int) -> bool:
+        """The late rule (`grading.is_late`) for this attempt and this app's grace."""
+        return is_late(token.deadline_ms, now_ms, self.grace_ms)
+
 
 def engine_for(app: Flask) -> Engine:
     """The app's engine, built on first use (after tests have set their config)."""
@@ -112,7 +116,7 @@ def read_token(text: str, entrant_id: int | None) -> AttemptToken:
 
 
 def _check_time(token: AttemptToken, now_ms: int) -> None:
-    if now_ms > token.deadline_ms + engine().grace_ms:
+    if engine().late(token, now_ms):
         raise Refusal("late", _l("Time is up: only the answers saved before the deadline count."))
 
 
@@ -121,6 +125,18 @@ def option_count(token: AttemptToken, position: int, options: Sequence[int] | No
     tokens do not: then `options`, read from the paper, or at most MAX_CHOICES)."""
     counts = token.options or options
     return counts[position] if counts else MAX_CHOICES
+
+
+def read_prediction(text: str) -> str | None:
+    """A typed prediction as stored ("1.000", "1,000" and "1 000" are 1000), or None.
+
+    The one parser for a save (JavaScript) and a whole-form submit (none):
+    phones group digits with dots, commas or spaces.
+    """
+    digits = text.strip().replace(".", "").replace(",", "").replace(" ", "")
+    if not digits.isdigit() or not digits.isascii() or len(digits) > 12:
+        return None
+    return str(int(digits))
 
 
 def parse_answer(
@@ -136,12 +152,12 @@ def parse_answer(
     not have, or an option its question does not have, is refused.
     """
     if prediction is not None:
-        text = prediction.strip().replace(".", "").replace(",", "").replace(" ", "")
-        if not text.isdigit() or not text.isascii() or len(text) > 12:
+        value = read_prediction(prediction)
+        if value is None:
             raise Refusal(
                 "bad_prediction", _l("The prediction must be a whole number (digits only)."), 400
             )
-        return PREDICTION_FIELD, str(int(text))
+        return PREDICTION_FIELD, value
     if question is None or not question.isdigit() or int(question) >= token.size:
         raise Refusal("bad_question", _l("This question is not on your paper."), 400)
     value = (choices or "").strip()
@@ -196,7 +212,7 @@ def submit_attempt(
     Redis has no trace of is looked for first: a lost one gets AttemptLost,
     never a receipt; one already scored gets no new receipt (None).
     """
-    late = now_ms > token.deadline_ms + engine().grace_ms
+    late = engine().late(token, now_ms)
     try:
         receipt = _submit(token, answers, now_ms, late, known=False)
     except AttemptUnknown:
@@ -226,7 +242,7 @@ def form_answers(form: dict[str, list[str]], token: AttemptToken) -> dict[str, s
             limit = option_count(token, position)
             picked = [c for c in parse_choices(",".join(values)) if c < limit]
             answers[str(position)] = ",".join(str(c) for c in picked)
-    prediction = (form.get("p", [""])[0]).strip().replace(".", "").replace(" ", "")
-    if prediction.isdigit() and prediction.isascii() and len(prediction) <= 12:
-        answers[PREDICTION_FIELD] = str(int(prediction))
+    prediction = read_prediction(form.get("p", [""])[0])
+    if prediction is not None:
+        answers[PREDICTION_FIELD] = prediction
     return answers

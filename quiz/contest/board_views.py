@@ -35,9 +35,9 @@ def round_leaderboard(slug: str, number: int):
         )
     board = leaderboard()
     page, offset = _page()
-    rows = board_rows(board.top(info.id, PAGE_SIZE, offset), info.ranking_order)
+    rows = board_rows(board.top(info.contest_id, info.id, PAGE_SIZE, offset), info.ranking_order)
     entrant_id = current_entrant_id()
-    mine = board.rank_of(info.id, entrant_id) if entrant_id else None
+    mine = board.rank_of(info.contest_id, info.id, entrant_id) if entrant_id else None
     return render_template(
         "contest/leaderboard.html",
         contest=contest,
@@ -45,7 +45,7 @@ def round_leaderboard(slug: str, number: int):
         hidden=False,
         rows=rows,
         page=page,
-        pages=_pages(board.size(info.id)),
+        pages=_pages(board.size(info.contest_id, info.id)),
         mine=mine,
         order=info.ranking_order,
     )

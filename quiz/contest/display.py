@@ -21,6 +21,7 @@ from quiz.models.attempts import Attempt, Score
 from quiz.models.contests import Visibility
 from quiz.scoring import keys
 from quiz.scoring.leaderboard import Entry, leaderboard
+from quiz.scoring.live_counts import contest_counts, round_counts
 from quiz.scoring.ranking import decode_key
 
 
@@ -35,23 +36,9 @@ class RoundCard:
     best: Entry | None = None
 
 
-def _counts(round_ids: list[int]) -> list[tuple[int, int]]:
-    pipe = get_redis().pipeline(transaction=False)
-    for rid in round_ids:
-        pipe.get(keys.round_attempts(rid))
-        pipe.get(keys.round_entrants(rid))
-    raw = pipe.execute()
-    return [(int(raw[i] or 0), int(raw[i + 1] or 0)) for i in range(0, len(raw), 2)]
-
-
 def contest_totals(contest: ContestInfo) -> tuple[int, int]:
     """(entrants, attempts) across the contest, from the live counters."""
-    client = get_redis()
-    pipe = client.pipeline(transaction=False)
-    pipe.scard(keys.contest_entrants(contest.id))
-    pipe.get(keys.contest_attempts(contest.id))
-    entrants, attempts = pipe.execute()
-    return int(entrants or 0), int(attempts or 0)
+    return contest_counts([contest.id])[0]
 
 
 def round_cards(
@@ -59,7 +46,7 @@ def round_cards(
 ) -> list[RoundCard]:
     infos = [i for i in (get_round(rid) for rid in contest.round_ids) if i is not None]
     cards = []
-    for info, (attempts, entrants) in zip(infos, _counts([i.id for i in infos]), strict=True):
+    for info, (entrants, attempts) in zip(infos, round_counts([i.id for i in infos]), strict=True):
         if info.is_open(now_ms):
             state = "open"
         elif now_ms < info.starts_at_ms and not info.closed:
@@ -72,7 +59,7 @@ def round_cards(
             if state == "open" and card.used:
                 card.running_token = running_attempt(info, entrant.id, now_ms)
             if score_visible(info):
-                card.best = leaderboard().rank_of(info.id, entrant.id)
+                card.best = leaderboard().rank_of(info.contest_id, info.id, entrant.id)
         cards.append(card)
     return cards
 
@@ -180,8 +167,8 @@ def result_view(token: AttemptToken, info: RoundInfo) -> ResultView:
             )
     if view.scored and view.show_score:
         board = leaderboard()
-        view.rank = board.rank_of(info.id, token.entrant_id)
-        view.ranked_count = board.size(info.id)
+        view.rank = board.rank_of(info.contest_id, info.id, token.entrant_id)
+        view.ranked_count = board.size(info.contest_id, info.id)
     if view.scored and answers_visible(info):
         view.review = review(token.attempt_id)
     if not view.show_score:

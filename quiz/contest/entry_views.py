@@ -3,6 +3,11 @@
 What a phone yields is decided by `quiz.contest.identity_rule`; these views
 parse the form, call it, commit, and render. A refused form is shown again
 with what was typed and the message next to its field.
+
+These two forms check their CSRF token themselves (FlaskForm does, in
+`validate`) rather than through CSRFProtect, whose refusal is an error page:
+a session gone stale while someone typed (a phone asleep for a day, cookies
+cleared) then shows the form again with what was typed and a fresh token.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from quiz.contest.registration import RegistrationForm, ReturningForm
 from quiz.contest.session import sign_in, sign_in_entry, sign_out
 from quiz.contest.unit_picker import unit_choices
 from quiz.contest.views import _contest_or_404
-from quiz.extensions import db
+from quiz.extensions import csrf, db
 
 
 def refusal(form, exc: IdentityError) -> tuple[int, dict]:
@@ -24,7 +29,13 @@ def refusal(form, exc: IdentityError) -> tuple[int, dict]:
     return exc.status, exc.headers
 
 
+def _stale(form) -> int:
+    """400 when only the session was stale (the page says so), else 200."""
+    return 400 if form.csrf_token.errors else 200
+
+
 @bp.route("/c/<slug>/register", methods=["GET", "POST"])
+@csrf.exempt
 def register_page(slug: str):
     """A new phone registers; a known one signs in unchanged if the year is theirs."""
     contest = _contest_or_404(slug)
@@ -43,10 +54,12 @@ def register_page(slug: str):
             else:
                 sign_in_entry(entry)
                 return redirect(url_for("contest.contest_page", slug=slug), 303)
+    status = status if status != 200 else _stale(form)
     return render_template("contest/register.html", contest=contest, form=form), status, headers
 
 
 @bp.route("/c/<slug>/login", methods=["GET", "POST"])
+@csrf.exempt
 def login_page(slug: str):
     """Phone and year of birth; each try is taken from the phone's budget (years are guessed)."""
     contest = _contest_or_404(slug)
@@ -62,6 +75,7 @@ def login_page(slug: str):
             else:
                 sign_in(entrant)
                 return redirect(url_for("contest.contest_page", slug=slug), 303)
+    status = status if status != 200 else _stale(form)
     return render_template("contest/login.html", contest=contest, form=form), status, headers
 
 

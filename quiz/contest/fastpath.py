@@ -12,14 +12,18 @@ this process's caches.
 
 Anything else (a refusal, a late submit, an error of any kind) is handed,
 untouched, to the Flask views, which check the same things with the same
-functions and answer with the precise message. So the rules live in one
-place (`attempts.py`), and the fast path can only be faster, never different:
-the tests run both paths.
+functions and answer with the precise message: the CSRF rule
+(`csrf.token_matches`), the session's entrant (`session.entrant_in`), the
+round lookup (`catalog.rounds.round_numbered`), the late rule
+(`Engine.late`), answer parsing (`attempts.parse_answer`, `form_answers`).
+A start the fast path ran but could not serve (busy, refused) leaves its
+outcome for the view (`DECLINED_START`), which shows it without drawing a
+second paper. So the fast path can only be faster, never different: the
+tests run both paths, and `ATTEMPT_FASTPATH` (Config) turns it off.
 """
 
 from __future__ import annotations
 
-import hmac
 import io
 import logging
 import re
@@ -28,6 +32,8 @@ from urllib.parse import parse_qs
 from flask import Flask
 from werkzeug.http import parse_cookie
 
+from quiz.catalog.questions import question_cache_for
+from quiz.catalog.rounds import contest_cache, round_cache, round_numbered
 from quiz.contest.attempts import (
     Busy,
     Refusal,
@@ -36,8 +42,9 @@ from quiz.contest.attempts import (
     parse_answer,
     request_drain,
 )
-from quiz.contest.csrf import raw_csrf_value
-from quiz.contest.starting import DEVICE_COOKIE, start_attempt
+from quiz.contest.csrf import csrf_secret, token_matches
+from quiz.contest.session import BadEntrant, EntrantSession, entrant_in
+from quiz.contest.starting import DECLINED_START, DEVICE_COOKIE, start_attempt
 from quiz.contest.tokens import BadToken
 from quiz.scoring.buffer import AttemptClosed, AttemptUnknown, TooManySaves
 from quiz.timeutil import now_ms
@@ -63,9 +70,7 @@ class AttemptFastPath:
         self.cookie_name = app.config["SESSION_COOKIE_NAME"]
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") != "POST" or not self.app.config.get(
-            "ATTEMPT_FASTPATH", True
-        ):
+        if environ.get("REQUEST_METHOD") != "POST" or not self.app.config["ATTEMPT_FASTPATH"]:
             return self.wsgi_app(environ, start_response)
         path = environ.get("PATH_INFO", "")
         match = ROUTE.match(path)
@@ -81,7 +86,7 @@ class AttemptFastPath:
                 else:
                     reply = self._start(environ, start.group(1), int(start.group(2)), body)
             except Exception:  # noqa: BLE001 - the Flask view will answer (e.g. 503)
-                log.debug("fast path declined", exc_info=True)
+                log.warning("attempt fast path declined", exc_info=True)
                 reply = None
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
@@ -101,47 +106,44 @@ class AttemptFastPath:
             return None
         return environ["wsgi.input"].read(length) if length else b""
 
-    def _session(self, environ, form) -> dict | None:
-        """The entrant's session if the cookie is ours and the CSRF token matches it."""
+    def _entrant(self, environ, form) -> EntrantSession | None:
+        """The signed-in entrant if the cookie is ours and the CSRF token matches it."""
         cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(self.cookie_name)
         session = self.app.session_interface.decode(self.app, cookie) if cookie else None
-        if not session or not session.get("entrant"):
+        if not session:
             return None
-        csrf = environ.get("HTTP_X_CSRFTOKEN") or (form.get("csrf_token") or [None])[0]
-        expected = session.get("csrf_token")
-        secret = self.app.config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key
-        raw = raw_csrf_value(secret, csrf) if csrf and expected else None
-        if raw is None or not hmac.compare_digest(str(raw), str(expected)):
+        sent = environ.get("HTTP_X_CSRFTOKEN") or (form.get("csrf_token") or [None])[0]
+        if not token_matches(csrf_secret(self.app), sent, session.get("csrf_token")):
             return None
-        return session
+        try:
+            return entrant_in(session)
+        except BadEntrant:
+            return None  # the view forgets it
 
     def _start(self, environ, slug: str, number: int, body: bytes):
         form = parse_qs(body.decode("utf-8"), max_num_fields=8)
-        session = self._session(environ, form)
-        if session is None:
+        entrant = self._entrant(environ, form)
+        if entrant is None:
             return None
-        contests = self.app.extensions.get("quiz.contests")
-        rounds = self.app.extensions.get("quiz.rounds")
-        questions = self.app.extensions.get("quiz.questions")
-        contest = contests.peek(slug) if contests else None
-        if contest is None or not contest.published or rounds is None or questions is None:
+        contest = contest_cache(self.app).peek(slug)
+        if contest is None or not contest.published:
             return None
-        info = None
-        for round_id in contest.round_ids:
-            candidate = rounds.peek(round_id)
-            if candidate is not None and candidate.number == number:
-                info = candidate
-        pool = questions.warm_pool(info.bank_id, info.bank_revision) if info else None
+        info = round_numbered(contest, number, round_cache(self.app).peek)
+        pool = (
+            question_cache_for(self.app).warm_pool(info.bank_id, info.bank_revision)
+            if info
+            else None
+        )
         if pool is None:
             return None
-        entrant_id, birth_year = int(session["entrant"][0]), int(session["entrant"][1])
         try:
             device = parse_cookie(environ.get("HTTP_COOKIE", "")).get(DEVICE_COOKIE)
             started = start_attempt(
-                info, entrant_id, birth_year, now_ms(), self.app, pool, device=device
+                info, entrant.id, entrant.birth_year, now_ms(), self.app, pool, device=device
             )
-        except (Refusal, Busy):
-            return None  # the view answers with the message or the waiting page
+        except (Refusal, Busy) as declined:
+            environ[DECLINED_START] = declined  # the view shows it: no second start
+            return None
         location = f"{environ.get('SCRIPT_NAME', '')}/a/{started.token}"
         return (
             "303 See Other",
@@ -151,18 +153,18 @@ class AttemptFastPath:
 
     def _serve(self, environ, token_text: str, action: str, body: bytes):
         form = parse_qs(body.decode("utf-8"), max_num_fields=64)
-        session = self._session(environ, form)
-        if session is None:
+        entrant = self._entrant(environ, form)
+        if entrant is None:
             return None
         engine = engine_for(self.app)
         try:
             token = engine.signer.verify(token_text)
         except BadToken:
             return None
-        if token.entrant_id != int(session["entrant"][0]):
+        if token.entrant_id != entrant.id:
             return None
         now = now_ms()
-        if now > token.deadline_ms + engine.grace_ms:
+        if engine.late(token, now):
             return None  # late: the view submits the attempt as it stood
         if action == "save":
             return self._save(engine, token, form)

@@ -10,7 +10,10 @@ import os
 import random
 from collections.abc import Mapping, Sequence
 
+from flask_babel import lazy_gettext as _l
+
 from quiz.catalog.questions import Pool, QuestionView
+from quiz.formatting import number
 
 # Seeded from os.urandom, and reseeded in every forked worker so two gunicorn
 # workers never hand out the same sequence of papers.
@@ -25,15 +28,28 @@ class NotEnoughQuestions(ValueError):
 def check_drawable(pool: Pool, n: int, quotas: Sequence[tuple[str, int]]) -> None:
     """Raise NotEnoughQuestions, saying why, when no paper can be drawn."""
     if n < 1:
-        raise NotEnoughQuestions("a paper needs at least one question")
+        raise NotEnoughQuestions(_l("a paper needs at least one question"))
     if sum(k for _, k in quotas) > n:
-        raise NotEnoughQuestions("topic quotas add up to more questions than the paper has")
+        raise NotEnoughQuestions(_l("the topic quotas add up to more questions than the paper has"))
     for topic, k in quotas:
         have = len(pool.by_topic.get(topic, ()))
         if have < k:
-            raise NotEnoughQuestions(f"topic {topic!r} has {have} questions, the quota is {k}")
+            raise NotEnoughQuestions(
+                _l(
+                    "topic “%(topic)s” has %(have)s questions, its quota is %(k)s",
+                    topic=topic,
+                    have=number(have),
+                    k=number(k),
+                )
+            )
     if len(pool.ids) < n:
-        raise NotEnoughQuestions(f"the bank has {len(pool.ids)} questions, the paper needs {n}")
+        raise NotEnoughQuestions(
+            _l(
+                "the bank has %(have)s questions, the paper needs %(n)s",
+                have=number(len(pool.ids)),
+                n=number(n),
+            )
+        )
 
 
 def draw_question_ids(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import flash, session
@@ -10,6 +11,7 @@ from quiz.contest.identity_rule import KEPT, Entry
 from quiz.models import Entrant
 
 NOTE = "entrant-note"  # the flash category templates/contest/contest.html shows
+KEY = "entrant"  # [id, birth year, name], written by sign_in only
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,26 +21,40 @@ class EntrantSession:
     name: str
 
 
-def current_entrant() -> EntrantSession | None:
-    raw = session.get("entrant")
+class BadEntrant(ValueError):
+    """The session's entrant entry is not in the layout `sign_in` writes."""
+
+
+def entrant_in(data: Mapping | None) -> EntrantSession | None:
+    """Who a decoded session names, without a request: the one reader of the
+    layout `sign_in` writes (the fast path reads decoded cookies with it).
+    None when nobody is signed in; BadEntrant when the entry is malformed."""
+    raw = data.get(KEY) if data else None
     if not raw:
         return None
     try:
         entrant_id, birth_year, name = raw
         return EntrantSession(int(entrant_id), int(birth_year), str(name))
     except (TypeError, ValueError):
-        session.pop("entrant", None)
+        raise BadEntrant(raw) from None
+
+
+def current_entrant() -> EntrantSession | None:
+    try:
+        return entrant_in(session)
+    except BadEntrant:
+        session.pop(KEY, None)
         return None
 
 
 def current_entrant_id() -> int | None:
-    raw = session.get("entrant")
-    return int(raw[0]) if raw else None
+    entrant = current_entrant()
+    return entrant.id if entrant else None
 
 
 def sign_in(entrant: Entrant) -> None:
     session.permanent = True
-    session["entrant"] = [entrant.id, entrant.birth_year, entrant.full_name]
+    session[KEY] = [entrant.id, entrant.birth_year, entrant.full_name]
 
 
 def sign_in_entry(entry: Entry) -> None:
@@ -53,4 +69,4 @@ def sign_in_entry(entry: Entry) -> None:
 
 
 def sign_out() -> None:
-    session.pop("entrant", None)
+    session.pop(KEY, None)

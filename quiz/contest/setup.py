@@ -17,7 +17,7 @@ from quiz.catalog.questions import question_cache
 from quiz.catalog.rounds import clear_caches
 from quiz.contest.papers import NotEnoughQuestions, check_drawable
 from quiz.extensions import db
-from quiz.models import QuestionBank, Round
+from quiz.models import QuestionBank, Round, Visibility
 from quiz.scoring.ranking import validate_order
 from quiz.timeutil import utcnow
 
@@ -56,6 +56,17 @@ class RoundSettings:
 def is_running(round_: Round, now: datetime | None = None) -> bool:
     now = now or utcnow()
     return round_.closed_at is None and round_.starts_at <= now < round_.ends_at
+
+
+KEY_LEAK_WARNING = _l(
+    "Correct answers are shown right after each attempt and entrants may try more than once: "
+    "they can learn the answers and take the round again."
+)
+
+
+def answers_can_be_learned(max_attempts: int | None, show_answers: str | None) -> bool:
+    """Allowed, but organizers are warned: the key shown at once helps the next attempt."""
+    return show_answers == Visibility.IMMEDIATELY and max_attempts != 1
 
 
 def check_settings(settings: RoundSettings) -> None:

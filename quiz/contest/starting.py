@@ -86,6 +86,10 @@ class Started:
 
 
 DEVICE_COOKIE = "qd"
+# The fast path's answer to a start it did not serve (Busy or a Refusal),
+# left in the WSGI environ for the view: no second draw, no second Redis call.
+# Clients cannot set it (header keys are HTTP_*).
+DECLINED_START = "quiz.declined_start"
 
 
 def start_attempt(

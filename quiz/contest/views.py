@@ -12,7 +12,7 @@ from flask import Response, abort, current_app, jsonify, redirect, render_templa
 from flask_babel import gettext as _
 
 from quiz.catalog.options import paper_options
-from quiz.catalog.rounds import ContestInfo, get_contest, get_round
+from quiz.catalog.rounds import ContestInfo, get_contest, get_round, round_numbered
 from quiz.contest import bp
 from quiz.contest.attempts import (
     AttemptLost,
@@ -35,7 +35,7 @@ from quiz.contest.display import (
     round_cards,
 )
 from quiz.contest.session import current_entrant, current_entrant_id
-from quiz.contest.starting import DEVICE_COOKIE, start_attempt
+from quiz.contest.starting import DECLINED_START, DEVICE_COOKIE, start_attempt
 from quiz.extensions import csrf, db
 from quiz.timeutil import now_ms
 
@@ -65,11 +65,10 @@ def _contest_or_404(slug: str) -> ContestInfo:
 
 
 def _round_or_404(contest: ContestInfo, number: int):
-    for rid in contest.round_ids:
-        info = get_round(rid)
-        if info is not None and info.number == number:
-            return info
-    abort(404)
+    info = round_numbered(contest, number)
+    if info is None:
+        abort(404)
+    return info
 
 
 def _refused(refusal: Refusal, contest_slug: str | None = None):
@@ -123,6 +122,9 @@ def start(slug: str, number: int):
         return redirect(url_for("contest.register_page", slug=slug), 303)
     try:
         check_csrf()
+        declined = request.environ.get(DECLINED_START)
+        if declined is not None:
+            raise declined  # the fast path's outcome for this very request
         device = request.cookies.get(DEVICE_COOKIE)
         started = start_attempt(info, entrant.id, entrant.birth_year, now_ms(), device=device)
     except Refusal as refusal:
@@ -188,11 +190,11 @@ def _paper_page(token: str, tok, info):
     if attempt.scored:
         return redirect(url_for("contest.result_page", token=token), 303)
     now = now_ms()
-    if now > tok.deadline_ms + engine().grace_ms:
+    if engine().late(tok, now):
         submit_attempt(tok, {}, now)
         return redirect(url_for("contest.result_page", token=token, late=1), 303)
     saved = buffer.saved_answers(tok.attempt_id)
-    return render_template(
+    page = render_template(
         "contest/attempt.html",
         token=token,
         info=info,
@@ -202,6 +204,8 @@ def _paper_page(token: str, tok, info):
         timed=info.time_limit_seconds is not None,
         deadline_ms=tok.deadline_ms,
     )
+    # Never kept by the browser: "back" after the submit asks again and gets the result.
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 SAVED = b'{"ok":true}\n'

@@ -19,9 +19,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from quiz.extensions import db
+from quiz.formatting import duration, number
 from quiz.models import Attempt, Disqualification, Entrant, Score, Winner
 from quiz.reports.winners import revoke_winner
 
@@ -41,7 +43,7 @@ class Suspect:
     phone: str = ""
     attempts: int = 0
     best_correct: int = 0
-    reasons: dict[str, str] = field(default_factory=dict)  # code → detail
+    reasons: dict[str, str] = field(default_factory=dict)  # code → detail (translated)
 
 
 def _scores(round_id: int):
@@ -86,7 +88,16 @@ def find_suspects(round_id: int) -> list[Suspect]:
         stats[entrant][0] += 1
         stats[entrant][1] = max(stats[entrant][1], correct)
         if total and used < total * MIN_READING_MS and correct >= total * 0.8:
-            flag(entrant, "too_fast", f"{correct}/{total} in {used / 1000:.1f} s")
+            flag(
+                entrant,
+                "too_fast",
+                _l(
+                    "%(right)s/%(total)s correct in %(time)s",
+                    right=number(correct),
+                    total=number(total),
+                    time=duration(used),
+                ),
+            )
         rhythm = _gaps(timings)
         if rhythm:
             rhythms[rhythm].add(entrant)
@@ -97,15 +108,27 @@ def find_suspects(round_id: int) -> list[Suspect]:
     for entrants in rhythms.values():
         if len(entrants) > 1:
             for entrant in entrants:
-                flag(entrant, "same_rhythm", f"{len(entrants)} entrants")
+                flag(
+                    entrant,
+                    "same_rhythm",
+                    _l("%(n)s entrants with this rhythm", n=number(len(entrants))),
+                )
     for device, entrants in devices.items():
         if len(entrants) >= MANY_PER_DEVICE:
             for entrant in entrants:
-                flag(entrant, "shared_device", f"{len(entrants)} entrants on {device[:6]}…")
+                flag(
+                    entrant,
+                    "shared_device",
+                    _l(
+                        "%(n)s entrants on device %(device)s…",
+                        n=number(len(entrants)),
+                        device=device[:6],
+                    ),
+                )
     for entrant, values in predictions.items():
         spread = max(values) - min(values)
         if len(set(values)) >= MIN_ATTEMPTS_FOR_SPREAD and spread > RANDOM_PREDICTION_SPREAD:
-            flag(entrant, "random_prediction", f"{min(values)}–{max(values)}")
+            flag(entrant, "random_prediction", f"{number(min(values))}–{number(max(values))}")
     return _describe(suspects, stats)
 
 

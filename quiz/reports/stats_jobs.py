@@ -20,13 +20,12 @@ import time
 from quiz.extensions import DEFAULT_QUEUE, db, get_queue, get_redis
 from quiz.models import Contest
 from quiz.reports import question_stats, statistics
-from quiz.scoring.keys import PREFIX
+from quiz.scoring import keys
 from quiz.timeutil import now_ms
 from quiz.worker import in_app_context
 
 log = logging.getLogger(__name__)
 
-STATS_PREFIX = PREFIX + "stats:"
 # Numbers older than this are shown but recomputed in the background.
 STALE_SECONDS = 5 * 60
 # Kept long after they go stale: an old figure beats an empty page while a job runs.
@@ -40,11 +39,11 @@ FORMAT = 1
 
 
 def stats_key(contest_id: int) -> str:
-    return f"{STATS_PREFIX}contest:{contest_id}"
+    return keys.stats(contest_id)
 
 
 def queued_key(contest_id: int) -> str:
-    return f"{STATS_PREFIX}queued:{contest_id}"
+    return keys.stats_queued(contest_id)
 
 
 def stats_for(contest_id: int) -> dict | None:

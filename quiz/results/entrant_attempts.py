@@ -101,7 +101,7 @@ def my_rounds(contest: ContestInfo, entrant_id: int) -> list[MyRound]:
     certificates = entrant_certificates(list(rounds), entrant_id)
     for round_id, mine in rounds.items():
         if mine.show_score:
-            mine.rank = board.rank_of(round_id, entrant_id)
-            mine.ranked_count = board.size(round_id)
+            mine.rank = board.rank_of(contest.id, round_id, entrant_id)
+            mine.ranked_count = board.size(contest.id, round_id)
         mine.certificates = certificates.get(round_id, [])
     return sorted(rounds.values(), key=lambda r: r.info.number)

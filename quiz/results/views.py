@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 
-from quiz.catalog.rounds import ContestInfo, get_contest, get_round
+from quiz.catalog.rounds import ContestInfo, get_contest, round_numbered
 from quiz.contest.session import current_entrant
 from quiz.results import bp
 from quiz.results.certificates import certificate_for
@@ -32,12 +32,12 @@ def contest_results_page(slug: str):
 @bp.get("/c/<slug>/r/<int:number>/results")
 def round_results(slug: str, number: int):
     contest = _contest(slug)
-    infos = [i for i in (get_round(r) for r in contest.round_ids) if i and i.number == number]
-    if not infos:
+    info = round_numbered(contest, number)
+    if info is None:
         abort(404)
-    winners = published_for_round(infos[0])
-    rounds = [RoundResults(infos[0], winners)] if winners else []
-    return render_template("results/results.html", contest=contest, rounds=rounds, single=infos[0])
+    winners = published_for_round(info)
+    rounds = [RoundResults(info, winners)] if winners else []
+    return render_template("results/results.html", contest=contest, rounds=rounds, single=info)
 
 
 @bp.get("/c/<slug>/my-attempts")

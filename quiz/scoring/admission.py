@@ -32,18 +32,16 @@ import redis
 from quiz.catalog.options import pack_options, paper_options, unpack_options
 from quiz.lua import load_script
 from quiz.scoring import keys
+from quiz.scoring.codes import RaiseCode, StartCode
 
-# Seed per-entrant counts, never lowering one a start has already raised.
-SEED = """
-redis.call('HSETNX', KEYS[1], '_', 0)
-for i = 1, #ARGV, 2 do
-  local current = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '-1')
-  if current < tonumber(ARGV[i + 1]) then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-end
-return 1
-"""
-
-RESUMED, LIMIT, NEEDS_SEQS, NEEDS_IDS, STARTED, WAIT, NEEDS_CHECK = 1, 2, 3, 4, 5, 0, 6
+# The start script's outcomes, under the names quiz/contest/starting.py uses.
+WAIT, RESUMED, LIMIT = StartCode.WAIT, StartCode.RESUMED, StartCode.LIMIT
+NEEDS_SEQS, NEEDS_IDS, NEEDS_CHECK = (
+    StartCode.NEEDS_SEQS,
+    StartCode.NEEDS_IDS,
+    StartCode.NEEDS_CHECK,
+)
+STARTED = StartCode.STARTED
 # How long an attempt's Redis copy may wait for the database: far beyond any
 # outage a contest survives; the persister deletes it as soon as it is copied.
 KEEP_MS = 3 * 24 * 3600 * 1000
@@ -77,7 +75,7 @@ class Running:
 class Outcome:
     """What the start script decided: one of the codes above, with its value."""
 
-    code: int
+    code: StartCode
     running: Running | None = None
     wait_ms: int = 0
     # This start used the ids past the refill mark: its process reserves the next block.
@@ -110,7 +108,7 @@ class Admission:
         self.block = block
         self._start = load_script(client, __file__, "start")
         self._raise = load_script(client, __file__, "raise_ids")
-        self._seed = client.register_script(SEED)
+        self._seed = load_script(client, __file__, "seed_seqs")
 
     def start(
         self,
@@ -144,7 +142,7 @@ class Admission:
                 refill_at(self.block),
             ],
         )
-        code = int(reply[0])
+        code = StartCode(int(reply[0]))
         if code == STARTED:
             return Outcome(code, Running.decode(reply[1]), refill=bool(reply[2]))
         if code == RESUMED:
@@ -163,7 +161,7 @@ class Admission:
     def take_block(self, high: int) -> bool:
         """Hand out ids up to `high`, the end of a block reserved in the database."""
         reply = self._raise(keys=[keys.ATTEMPT_ID_CEILING, keys.ATTEMPT_ID_REFILL], args=[high])
-        return bool(reply)
+        return RaiseCode(int(reply)) == RaiseCode.RAISED
 
     def running(self, round_id: int, entrant_id: int) -> Running | None:
         raw = self.client.get(keys.running(round_id, entrant_id))

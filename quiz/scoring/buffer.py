@@ -31,6 +31,7 @@ import redis
 
 from quiz.lua import load_script
 from quiz.scoring import keys
+from quiz.scoring.codes import SaveCode, SubmitCode
 
 # Answers and receipts outlive the attempt by this much; after it, the
 # database holds everything there is to show.
@@ -112,11 +113,11 @@ class SubmissionBuffer:
             keys=[keys.answers(attempt_id), keys.receipt(attempt_id)],
             args=[field, value, max_saves, KEEP_SECONDS, now_ms, "1" if known else "0"],
         )
-        if n == -1:
+        if n == SaveCode.CLOSED:
             raise AttemptClosed(attempt_id)
-        if n == -2:
+        if n == SaveCode.TOO_MANY_SAVES:
             raise TooManySaves(attempt_id)
-        if n == -3:
+        if n == SaveCode.UNKNOWN:
             raise AttemptUnknown(attempt_id)
         return n
 
@@ -151,9 +152,10 @@ class SubmissionBuffer:
                 "1" if known else "0",
             ],
         )
-        if reply[0] == -3:
+        code = SubmitCode(int(reply[0]))
+        if code == SubmitCode.UNKNOWN:
             raise AttemptUnknown(attempt_id)
-        if reply[0] == 0:
+        if code == SubmitCode.REPEATED:
             return Receipt.parse(attempt_id, reply[1])
         return Receipt.parse(attempt_id, reply[1], fresh=True, needs_drain=bool(reply[2]))
 

@@ -52,6 +52,7 @@ from quiz.models.base import UTCDateTime
 from quiz.models.redis_state import LostAttempt, RedisLoss, RedisState
 from quiz.scoring import keys
 from quiz.scoring.buffer import KEEP_SECONDS
+from quiz.scoring.codes import CheckCode
 from quiz.timeutil import now_ms, utcnow
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,9 @@ def _check(client: redis.Redis, block: int) -> RedisLoss | None:
         ],
         args=[low, low + block, generation, seen.run_id],
     )
-    if applied < 0:  # Redis restarted meanwhile: that process is checked from scratch
+    if (
+        applied == CheckCode.RESTARTED
+    ):  # Redis restarted meanwhile: that process is checked from scratch
         raise BeingChecked("Redis restarted while it was being checked")
     return loss
 

@@ -76,6 +76,16 @@ def grade(
     )
 
 
+def is_late(deadline_ms: int, now_ms: int, grace_ms: int) -> bool:
+    """The late rule: past the deadline and the network grace after it.
+
+    Saves are refused then, and a submit counts the attempt as it stood at
+    the deadline. Every path asks this function (the sweeper's query is its
+    SQL form: deadline < now - grace).
+    """
+    return now_ms > deadline_ms + grace_ms
+
+
 def time_used_ms(started_at_ms: int, submitted_at_ms: int, deadline_ms: int) -> int:
     """Server-measured time from start to submit, capped at the deadline.
 

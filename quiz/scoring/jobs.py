@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # An entry delivered this many times without being acknowledged is moved
 # aside (and logged) instead of failing every batch it lands in.
 MAX_DELIVERIES = 5
-DEAD_LETTERS = keys.SUBMISSION_STREAM + ":dead"
+DEAD_LETTERS = keys.DEAD_LETTERS
 # Scores stay in Redis for the result page this long; the database keeps them for good.
 RESULTS_KEEP_SECONDS = 2 * 24 * 3600
 

@@ -1,108 +1,159 @@
-"""Every Redis key the product uses, named in one place."""
+"""Every Redis key the product uses, named in one place (tests/test_redis_keys.py keeps it so).
+
+Keys carry Redis Cluster hash tags (the part in braces picks the slot), so
+that every key one Lua script or MULTI touches lives in one slot:
+
+- `{q}`: the attempt engine. The start script takes an id from the global
+  counter, queues the attempt on the global stream and moves the round's
+  and contest's counters in one call, so all of it shares one slot (one
+  master of a cluster carries the hot path; splitting it by round would need
+  per-round id blocks and streams).
+- `{c<contest id>}`: a contest's leaderboards (its rounds' boards too: one
+  script places a result on the round board and the contest board).
+- `{r<round id>}`: a round's result cache for result pages.
+- `{s<survey id>}`: a survey's drafts, counts, responses and results.
+Keys used one at a time (caches, uploads, flags) need no tag.
+RQ's keys (`rq:...`) are RQ's own and live on the queue Redis.
+"""
 
 from __future__ import annotations
 
 PREFIX = "q:"
+ENGINE = PREFIX + "{q}:"
 
-SUBMISSION_STREAM = PREFIX + "submissions"
+SUBMISSION_STREAM = ENGINE + "submissions"
 SCORERS_GROUP = "scorers"
+# Submissions that failed too often to score, kept for an administrator.
+DEAD_LETTERS = ENGINE + "submissions:dead"
 # Set by the first submit after a drain started; whoever sets it enqueues
 # the next drain job, so a burst of submits enqueues one job, not thousands.
-DRAIN_SCHEDULED = PREFIX + "drain:scheduled"
-ADMISSION_BUCKET = PREFIX + "admission:start"
+DRAIN_SCHEDULED = ENGINE + "drain:scheduled"
+ADMISSION_BUCKET = ENGINE + "admission:start"
 # Attempts are born in Redis: ids come from this counter, and each new
 # attempt is queued on this stream until a worker copies it to the database.
-ATTEMPT_IDS = PREFIX + "attempt:ids"
-NEW_ATTEMPTS = PREFIX + "attempts:new"
+ATTEMPT_IDS = ENGINE + "attempt:ids"
+NEW_ATTEMPTS = ENGINE + "attempts:new"
 PERSISTERS_GROUP = "persisters"
 # Ids are handed out only up to this ceiling, a block reserved in the
 # database (quiz/scoring/generation.py); the flag marks a refill under way.
-ATTEMPT_ID_CEILING = PREFIX + "attempt:ceiling"
-ATTEMPT_ID_REFILL = PREFIX + "attempt:refill"
+ATTEMPT_ID_CEILING = ENGINE + "attempt:ceiling"
+ATTEMPT_ID_REFILL = ENGINE + "attempt:refill"
 # The run id of the Redis process whose data was checked against the
 # database since it started, and the generation marker that check wrote.
-REDIS_CHECKED = PREFIX + "redis:checked"
-REDIS_GENERATION = PREFIX + "redis:generation"
-REDIS_CHECK_LOCK = PREFIX + "redis:checking"
+REDIS_CHECKED = ENGINE + "redis:checked"
+REDIS_GENERATION = ENGINE + "redis:generation"
+REDIS_CHECK_LOCK = ENGINE + "redis:checking"
 
 
 def attempt_prefix() -> str:
-    return f"{PREFIX}att:"
+    return f"{ENGINE}att:"
 
 
 def attempt(attempt_id: int) -> str:
     """Hash: the attempt as started (r, e, s, p, t, d) until it is in the database."""
-    return f"{PREFIX}att:{attempt_id}"
+    return f"{attempt_prefix()}{attempt_id}"
 
 
 def round_seqs(round_id: int) -> str:
     """Hash: entrant id → attempts started in the round ("_" marks it seeded)."""
-    return f"{PREFIX}seq:{round_id}"
+    return f"{ENGINE}seq:{round_id}"
 
 
 def round_seqs_pattern() -> str:
     """Every round's attempt counts (SCAN MATCH)."""
-    return f"{PREFIX}seq:*"
+    return f"{ENGINE}seq:*"
 
 
 def answers_prefix() -> str:
-    return f"{PREFIX}ans:"
+    return f"{ENGINE}ans:"
 
 
 def answers(attempt_id: int) -> str:
-    return f"{PREFIX}ans:{attempt_id}"
-
-
-def receipt(attempt_id: int) -> str:
-    return f"{PREFIX}sub:{attempt_id}"
+    return f"{answers_prefix()}{attempt_id}"
 
 
 def receipt_prefix() -> str:
-    return f"{PREFIX}sub:"
+    return f"{ENGINE}sub:"
+
+
+def receipt(attempt_id: int) -> str:
+    return f"{receipt_prefix()}{attempt_id}"
 
 
 def running(round_id: int, entrant_id: int) -> str:
     """The entrant's open attempt in a round: "attempt|deadline|size|seq"."""
-    return f"{PREFIX}run:{round_id}:{entrant_id}"
+    return f"{ENGINE}run:{round_id}:{entrant_id}"
+
+
+def round_attempts(round_id: int) -> str:
+    return f"{ENGINE}cnt:r{round_id}:attempts"
+
+
+def round_entrants(round_id: int) -> str:
+    return f"{ENGINE}cnt:r{round_id}:entrants"
+
+
+def contest_attempts(contest_id: int) -> str:
+    return f"{ENGINE}cnt:c{contest_id}:attempts"
+
+
+def contest_entrants(contest_id: int) -> str:
+    return f"{ENGINE}set:c{contest_id}:entrants"
 
 
 def results(round_id: int) -> str:
     """Hash: attempt id → "correct|total|time used ms", for result pages."""
-    return f"{PREFIX}res:{round_id}"
+    return f"{PREFIX}{{r{round_id}}}:res"
 
 
-def round_board(round_id: int) -> str:
-    return f"{PREFIX}lb:{round_id}"
+# Leaderboards: a contest's boards share the hash tag "{c<id>}".
+def _boards(contest_id: int) -> str:
+    return f"{PREFIX}{{c{contest_id}}}:"
 
 
-def round_board_entries(round_id: int) -> str:
-    return f"{PREFIX}lbe:{round_id}"
+def round_board(contest_id: int, round_id: int) -> str:
+    return f"{_boards(contest_id)}lb:{round_id}"
+
+
+def round_board_entries(contest_id: int, round_id: int) -> str:
+    return f"{_boards(contest_id)}lbe:{round_id}"
 
 
 def contest_board(contest_id: int) -> str:
-    return f"{PREFIX}lbc:{contest_id}"
+    return f"{_boards(contest_id)}lbc"
 
 
 def contest_parts(contest_id: int) -> str:
     """Hash: "<entrant>:<round>" → counting parts; "<entrant>" → contest board member."""
-    return f"{PREFIX}lbp:{contest_id}"
+    return f"{_boards(contest_id)}lbp"
 
 
-def round_attempts(round_id: int) -> str:
-    return f"{PREFIX}cnt:r{round_id}:attempts"
+def rebuilding(key: str) -> str:
+    """The copy a board is rebuilt in before it replaces `key` (same hash tag, same slot)."""
+    return f"{key}:rebuild"
 
 
-def round_entrants(round_id: int) -> str:
-    return f"{PREFIX}cnt:r{round_id}:entrants"
+def boards_pattern() -> str:
+    """Every leaderboard key (KEYS/SCAN MATCH, for tests and tools)."""
+    return f"{PREFIX}{{c*}}:lb*"
 
 
-def contest_attempts(contest_id: int) -> str:
-    return f"{PREFIX}cnt:c{contest_id}:attempts"
+# Contest statistics computed by a worker, and the flag of a job under way.
+def stats(contest_id: int) -> str:
+    return f"{PREFIX}stats:contest:{contest_id}"
 
 
-def contest_entrants(contest_id: int) -> str:
-    return f"{PREFIX}set:c{contest_id}:entrants"
+def stats_queued(contest_id: int) -> str:
+    return f"{PREFIX}stats:queued:{contest_id}"
 
+
+# Hash (data, name): an uploaded file between an import's preview and its confirmation.
+def upload(purpose: str, account_id: int, token: str) -> str:
+    return f"{PREFIX}upload:{purpose}:{account_id}:{token}"
+
+
+# Counter: bumped when the unit tree changes, so every process drops its cached copy.
+UNITS_TREE_VERSION = "units:tree:version"
 
 # Namespace of the staff sign-in budgets in quiz.throttle (the limits package
 # builds the full key from it, the budget and the account, device or address).
@@ -146,9 +197,9 @@ def survey_drain_lock(survey_id: int) -> str:
 
 def survey_results(survey_id: int, variant: str) -> str:
     """String (JSON): a survey's counts per unit for one filter or cross-tab (`variant`)."""
-    return f"{PREFIX}{{s{survey_id}}}:results:{variant}"
+    return f"{_survey(survey_id)}results:{variant}"
 
 
 def survey_results_queued(survey_id: int, variant: str) -> str:
     """Flag: a job computing that variant is waiting or running."""
-    return f"{PREFIX}{{s{survey_id}}}:results-queued:{variant}"
+    return f"{_survey(survey_id)}results-queued:{variant}"

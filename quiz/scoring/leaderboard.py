@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import redis
 
+from quiz.lua import load_script
 from quiz.scoring import keys
 from quiz.scoring.ranking import (
     MAX_CORRECT,
@@ -35,78 +36,7 @@ from quiz.scoring.ranking import (
     selection_key_from,
 )
 
-FIELDS_PER_ITEM = 8
-
-# Applies many results at once. Per item: round id, contest id, entrant id,
-# selection key, encoded round key, parts "c,t,e,s,st", contest order, and
-# the contest's round ids.
-UPDATE = """
-local prefix = ARGV[1]
-local changed = 0
-local i = 2
-while i <= #ARGV do
-  local rid, cid, eid = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local sel, rkey, parts, corder, rounds = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6],
-                                           ARGV[i + 7]
-  i = i + 8
-  local entries = prefix .. 'lbe:' .. rid
-  local board = prefix .. 'lb:' .. rid
-  local cur = redis.call('HGET', entries, eid)
-  local better = true
-  if cur then
-    local sep = string.find(cur, '|', 1, true)
-    if string.sub(cur, 1, sep - 1) <= sel then
-      better = false
-    else
-      redis.call('ZREM', board, string.sub(cur, sep + 1))
-    end
-  end
-  if better then
-    changed = changed + 1
-    local member = rkey .. ':' .. eid
-    redis.call('ZADD', board, 0, member)
-    redis.call('HSET', entries, eid, sel .. '|' .. member)
-    -- The contest board: one hash per contest holds each entrant's parts per
-    -- round ("<entrant>:<round>") and current member ("<entrant>").
-    local cparts = prefix .. 'lbp:' .. cid
-    redis.call('HSET', cparts, eid .. ':' .. rid, parts)
-    local fields = {}
-    for r in string.gmatch(rounds, '[^,]+') do fields[#fields + 1] = eid .. ':' .. r end
-    local c, t, e, s, st = 0, 0, 0, 0, nil
-    for _, v in ipairs(redis.call('HMGET', cparts, unpack(fields))) do
-      if v then
-        local a, b, d, f, g = string.match(v, '^(%d+),(%d+),(%d+),(%d+),(%d+)$')
-        c = c + tonumber(a); t = t + tonumber(b); e = e + tonumber(d)
-        f = tonumber(f); g = tonumber(g)
-        if f > s then s = f end
-        if st == nil or g < st then st = g end
-      end
-    end
-    local maxv = ARGV_MAXV
-    local key = ''
-    for name in string.gmatch(corder, '[^,]+') do
-      if name == 'correct' then
-        key = key .. string.format('%04x', ARGV_MAXC - math.min(c, ARGV_MAXC))
-      elseif name == 'time' then
-        key = key .. string.format('%012x', math.min(t, maxv))
-      elseif name == 'prediction' then
-        key = key .. string.format('%012x', math.min(e, maxv))
-      elseif name == 'submitted' then
-        key = key .. string.format('%012x', s)
-      else
-        key = key .. string.format('%012x', st)
-      end
-    end
-    local cboard = prefix .. 'lbc:' .. cid
-    local old = redis.call('HGET', cparts, eid)
-    if old then redis.call('ZREM', cboard, old) end
-    local cmember = key .. ':' .. eid
-    redis.call('ZADD', cboard, 0, cmember)
-    redis.call('HSET', cparts, eid, cmember)
-  end
-end
-return changed
-""".replace("ARGV_MAXV", str(MAX_VALUE)).replace("ARGV_MAXC", str(MAX_CORRECT))
+FIELDS_PER_ITEM = 8  # values per result in lua/place_results.lua
 
 assert WIDTH["correct"] == 4 and all(WIDTH[k] == 12 for k in WIDTH if k != "correct")
 
@@ -142,18 +72,39 @@ def _parts_text(parts: Parts) -> str:
 class Leaderboard:
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
-        self._update = client.register_script(UPDATE)
+        self._update = load_script(client, __file__, "place_results")
 
     def apply(self, placements: Iterable[Placement], chunk: int = 500) -> int:
-        """Place results on their round and contest boards; returns how many moved."""
-        args: list = [keys.PREFIX]
-        changed = 0
+        """Place results on their round and contest boards; returns how many moved.
+
+        One script call per contest (and per `chunk` results): a contest's
+        boards share a hash tag, so each call touches one cluster slot.
+        """
+        by_contest: dict[int, list[Placement]] = {}
         for p in placements:
+            by_contest.setdefault(p.contest_id, []).append(p)
+        changed = 0
+        for contest_id, items in by_contest.items():
+            for start in range(0, len(items), chunk):
+                changed += self._apply_contest(contest_id, items[start : start + chunk])
+        return changed
+
+    def _apply_contest(self, contest_id: int, items: list[Placement]) -> int:
+        script_keys = [keys.contest_board(contest_id), keys.contest_parts(contest_id)]
+        place: dict[int, int] = {}
+        args: list = [MAX_VALUE, MAX_CORRECT]
+        for p in items:
+            if p.round_id not in place:
+                place[p.round_id] = len(place) + 1
+                script_keys += [
+                    keys.round_board(contest_id, p.round_id),
+                    keys.round_board_entries(contest_id, p.round_id),
+                ]
             parts = Parts.of(p.result, p.reference)
             encoded = encode_key(rank_key(parts, p.round_order), p.round_order)
             args += [
+                place[p.round_id],
                 p.round_id,
-                p.contest_id,
                 p.result.entrant_id,
                 selection_key_from(encoded, p.result, p.counting_rule),
                 encoded,
@@ -161,12 +112,7 @@ class Leaderboard:
                 ",".join(p.contest_order),
                 ",".join(str(r) for r in p.contest_rounds),
             ]
-            if len(args) > chunk * FIELDS_PER_ITEM:
-                changed += self._update(keys=[], args=args)
-                args = [keys.PREFIX]
-        if len(args) > 1:
-            changed += self._update(keys=[], args=args)
-        return changed
+        return int(self._update(keys=script_keys, args=args))
 
     # --- reading -----------------------------------------------------------
     def _rank_of_key(self, board: str, key: str) -> int:
@@ -186,18 +132,19 @@ class Leaderboard:
             previous_key = key
         return out
 
-    def top(self, round_id: int, limit: int = 100, offset: int = 0) -> list[Entry]:
-        return self._entries(keys.round_board(round_id), offset, limit)
+    def top(self, contest_id: int, round_id: int, limit: int = 100, offset: int = 0) -> list[Entry]:
+        return self._entries(keys.round_board(contest_id, round_id), offset, limit)
 
     def contest_top(self, contest_id: int, limit: int = 100, offset: int = 0) -> list[Entry]:
         return self._entries(keys.contest_board(contest_id), offset, limit)
 
-    def rank_of(self, round_id: int, entrant_id: int) -> Entry | None:
-        raw = self.client.hget(keys.round_board_entries(round_id), entrant_id)
+    def rank_of(self, contest_id: int, round_id: int, entrant_id: int) -> Entry | None:
+        raw = self.client.hget(keys.round_board_entries(contest_id, round_id), entrant_id)
         if raw is None:
             return None
         key = raw.decode().split("|", 1)[1].partition(":")[0]
-        return Entry(self._rank_of_key(keys.round_board(round_id), key), entrant_id, key)
+        board = keys.round_board(contest_id, round_id)
+        return Entry(self._rank_of_key(board, key), entrant_id, key)
 
     def contest_rank_of(self, contest_id: int, entrant_id: int) -> Entry | None:
         raw = self.client.hget(keys.contest_parts(contest_id), entrant_id)
@@ -206,8 +153,8 @@ class Leaderboard:
         key = raw.decode().partition(":")[0]
         return Entry(self._rank_of_key(keys.contest_board(contest_id), key), entrant_id, key)
 
-    def size(self, round_id: int) -> int:
-        return int(self.client.zcard(keys.round_board(round_id)))
+    def size(self, contest_id: int, round_id: int) -> int:
+        return int(self.client.zcard(keys.round_board(contest_id, round_id)))
 
     def contest_size(self, contest_id: int) -> int:
         return int(self.client.zcard(keys.contest_board(contest_id)))
@@ -215,6 +162,7 @@ class Leaderboard:
     # --- rebuilding from the database --------------------------------------
     def replace_round(
         self,
+        contest_id: int,
         round_id: int,
         standings: list[Standing],
         rule: str,
@@ -222,8 +170,9 @@ class Leaderboard:
         reference: int | None,
     ) -> None:
         """Swap in a round board computed from the database, atomically."""
-        board, entries = keys.round_board(round_id), keys.round_board_entries(round_id)
-        tmp_board, tmp_entries = board + ":rebuild", entries + ":rebuild"
+        board = keys.round_board(contest_id, round_id)
+        entries = keys.round_board_entries(contest_id, round_id)
+        tmp_board, tmp_entries = keys.rebuilding(board), keys.rebuilding(entries)
         pipe = self.client.pipeline(transaction=False)
         pipe.delete(tmp_board, tmp_entries)
         for n, s in enumerate(standings, start=1):
@@ -241,7 +190,7 @@ class Leaderboard:
     ) -> None:
         """Swap in a contest board and its per-round parts computed from the database."""
         board, parts = keys.contest_board(contest_id), keys.contest_parts(contest_id)
-        tmp_board, tmp_parts = board + ":rebuild", parts + ":rebuild"
+        tmp_board, tmp_parts = keys.rebuilding(board), keys.rebuilding(parts)
         pipe = self.client.pipeline(transaction=False)
         pipe.delete(tmp_board, tmp_parts)
         for n, s in enumerate(standings, start=1):

@@ -90,7 +90,12 @@ def rebuild_round_board(round_id: int) -> int:
     info = get_round(round_id, fresh=True)
     standings = standings_for_round(info)
     leaderboard().replace_round(
-        round_id, standings, info.counting_rule, info.ranking_order, info.prediction_value
+        info.contest_id,
+        round_id,
+        standings,
+        info.counting_rule,
+        info.ranking_order,
+        info.prediction_value,
     )
     return len(standings)
 

@@ -11,7 +11,6 @@ answers with the precise message.
 
 from __future__ import annotations
 
-import hmac
 import io
 import logging
 import re
@@ -20,7 +19,7 @@ from urllib.parse import parse_qs
 from flask import Flask
 from werkzeug.http import parse_cookie
 
-from quiz.contest.csrf import raw_csrf_value
+from quiz.contest.csrf import csrf_secret, token_matches
 from quiz.surveys.responding import Refusal, save_draft, submit_response
 from quiz.surveys.store import request_drain, store_for
 from quiz.surveys.structure import survey_cache
@@ -47,9 +46,7 @@ class SurveyFastPath:
         self.cookie_name = app.config["SESSION_COOKIE_NAME"]
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") != "POST" or not self.app.config.get(
-            "ATTEMPT_FASTPATH", True
-        ):
+        if environ.get("REQUEST_METHOD") != "POST" or not self.app.config["ATTEMPT_FASTPATH"]:
             return self.wsgi_app(environ, start_response)
         match = ROUTE.match(environ.get("PATH_INFO", ""))
         if match is None:
@@ -84,12 +81,8 @@ class SurveyFastPath:
         cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(self.cookie_name)
         session = self.app.session_interface.decode(self.app, cookie) if cookie else None
         expected = session.get("csrf_token") if session else None
-        token = environ.get("HTTP_X_CSRFTOKEN") or (form.get("csrf_token") or [None])[0]
-        if not token or not expected or len(token) > 200:
-            return False
-        secret = self.app.config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key
-        raw = raw_csrf_value(secret, token)
-        return raw is not None and hmac.compare_digest(str(raw), str(expected))
+        sent = environ.get("HTTP_X_CSRFTOKEN") or (form.get("csrf_token") or [None])[0]
+        return token_matches(csrf_secret(self.app), sent, expected)
 
     def _serve(self, environ, token_text: str, action: str, body: bytes):
         form = parse_qs(body.decode("utf-8"), max_num_fields=500, keep_blank_values=True)

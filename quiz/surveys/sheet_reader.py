@@ -16,10 +16,11 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-from quiz.spreadsheets import Problem, Row, read_workbook
+from quiz.spreadsheets import Problem, Row, cell_text, read_workbook
 from quiz.spreadsheets.problems import too_long
 from quiz.surveys.sheet_spec import (
     CHOICE_KINDS,
+    COLUMNS,
     HEADER,
     KIND_ALIASES,
     KIND_NAMES,
@@ -34,12 +35,13 @@ from quiz.surveys.sheet_spec import (
 )
 from quiz.text import fold
 
-__all__ = ["read_survey_sheet"]
+__all__ = ["read_survey_rows", "read_survey_sheet"]
 
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,20}$")  # as long as the model keeps
 _THOUSANDS = re.compile(r"^-?\d{1,3}([.,]\d{3})+$")
 _DECIMAL = re.compile(r"^-?\d+([.,]\d+)?$")
 LABEL_CHARS = 300  # a section's title, an option's label (the text column allows more)
+LIMITS = {c.key: c.max_length for c in COLUMNS}
 QUESTION_ONLY = ("required", "max_choices", "allow_other", "min_value", "max_value")
 
 
@@ -49,6 +51,36 @@ def read_survey_sheet(data: bytes) -> SurveyReadResult:
     result = read_workbook(data, SPEC, rows, SurveyReadResult())
     rows.finish(result)
     result.survey.sections = rows.sections
+    return result
+
+
+def read_survey_rows(lines: list[dict[str, str]]) -> SurveyReadResult:
+    """The console's table of rows, checked by the very rules of the sheet.
+
+    Row n of the result is the n-th line of the table (blank lines keep
+    their number), so problems point at what the organizer sees.
+    """
+    rows = _SurveyRows()
+    result = SurveyReadResult()
+    for number, line in enumerate(lines, start=1):
+        fields, lengths = {}, {}
+        for column in COLUMNS:
+            text = cell_text(line.get(column.key) or "")
+            if column.max_length and len(text) > column.max_length:
+                lengths[column.key], text = len(text), text[: column.max_length]
+            fields[column.key] = text
+        if not any(fields.values()):
+            continue
+        row = Row(number, fields, set(), lengths, SPEC, result)
+        for key, length in lengths.items():
+            row.problem(key, too_long(length, LIMITS[key]))
+        item = rows(row)
+        if item is not None:
+            result.rows.append(item)
+    rows.finish(result)
+    result.survey.sections = rows.sections
+    if not result.rows and not result.problems:
+        result.problems.append(Problem(None, None, SPEC.empty()))
     return result
 
 

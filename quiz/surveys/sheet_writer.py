@@ -79,7 +79,8 @@ def _number(value: float | None):
     return int(value) if float(value).is_integer() else value
 
 
-def _rows(survey: SheetSurvey) -> list[dict]:
+def sheet_rows(survey: SheetSurvey) -> list[dict]:
+    """The survey as the sheet's rows (the console's table shows the same rows)."""
     rows: list[dict] = []
     for index, section in enumerate(survey.sections):
         if index or section.title or section.show_if_code:
@@ -116,7 +117,7 @@ def _rows(survey: SheetSurvey) -> list[dict]:
 def _data_sheet(workbook: Workbook, survey: SheetSurvey) -> None:
     sheet = workbook.create_sheet(DATA_SHEET, 0)
     write_header(sheet, COLUMNS)
-    for row in _rows(survey):
+    for row in sheet_rows(survey):
         sheet.append([neutralise(row.get(c.key, "")) for c in COLUMNS])
     kinds = DataValidation(
         type="list",

@@ -24,6 +24,7 @@ from rq import Queue
 from quiz.extensions import SCORING_QUEUE, RedisClient, get_redis
 from quiz.lua import load_script
 from quiz.scoring import keys
+from quiz.scoring.codes import SurveySaveCode, SurveySubmitCode
 from quiz.surveys.tokens import RespondentSigner, RespondentToken
 
 log = logging.getLogger(__name__)
@@ -88,9 +89,9 @@ class SurveyStore:
             ],
             args=args,
         )
-        if n == -1:
+        if n == SurveySaveCode.ANSWERED:
             raise AlreadyAnswered(token.key)
-        if n == -2:
+        if n == SurveySaveCode.TOO_MANY_SAVES:
             raise TooManySaves(token.key)
         return n
 
@@ -105,7 +106,7 @@ class SurveyStore:
             ],
             args=[token.key, token.limit, packed, BURST_SECONDS, BURST_SIZE],
         )
-        if reply[0] == 0:
+        if reply[0] == SurveySubmitCode.ANSWERED:
             raise AlreadyAnswered(token.key)
         return Submitted(int(reply[1]), bool(reply[3]), bool(reply[2]))
 

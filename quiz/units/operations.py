@@ -29,12 +29,13 @@ from sqlalchemy import String, event, func, literal, select, update
 
 from quiz.extensions import db, get_redis
 from quiz.models import Unit
+from quiz.scoring import keys
 from quiz.text import fold, squash
 from quiz.units.tree import unit_tree
 
 log = logging.getLogger(__name__)
 
-TREE_VERSION_KEY = "units:tree:version"
+TREE_VERSION_KEY = keys.UNITS_TREE_VERSION
 MAX_CODE = 40
 MAX_NAME = 200
 MAX_KIND = 40

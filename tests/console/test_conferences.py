@@ -126,6 +126,19 @@ def test_check_in_api_single_scan_and_retry(app, as_staff, conf):
         assert (row.device, row.staff_id is not None) == ("tablet-1", True)
 
 
+def test_the_projector_shows_how_many_are_checked_in_and_follows_new_scans(as_staff, conf):
+    client = as_staff("org1")
+    screen = f"/console/conferences/{conf['id']}/sessions/{conf['session']}"
+    assert "Đã điểm danh: 0" in client.get(f"{screen}/screen").text
+    for token in conf["tokens"][:2]:
+        body = {"point_id": conf["points"][0], "nonce": secrets.token_hex(12), "text": token}
+        assert post_scans(client, conf, body).get_json()["results"][0]["ok"]
+    state = client.get(f"{screen}/code.json").get_json()
+    assert (state["checked_in"], state["checked_in_text"]) == (2, "Đã điểm danh: 2")
+    at_b = client.get(f"{screen}/code.json?point={conf['points'][1]}").get_json()
+    assert at_b["checked_in"] == 0  # the screen of another connection point counts its own
+
+
 def test_check_in_api_takes_an_offline_batch_and_reports_the_conflict(app, as_staff, conf):
     from quiz.timeutil import now_ms
 

@@ -199,4 +199,4 @@ def test_pause_and_close_a_round(as_staff, world, app):
     with app.app_context():
         assert db.session.get(Round, round_id).ends_at <= utcnow()
         actions = set(db.session.scalars(select(AuditEvent.action)))
-    assert {"round_pause", "round_close"} <= actions
+    assert {"round_paused", "round_closed"} <= actions

@@ -90,3 +90,46 @@ def test_a_file_with_thousands_of_problems_lists_the_first_and_counts_all(as_sta
     assert "1100 problems: nothing was imported." in response.text
     assert response.text.count("The question is missing.") == 1_000
     assert "… and 100 more." in response.text
+
+
+def _confirm(client, kind: str, world, conference_id: int, token: str):
+    if kind == "units":
+        return client.post(f"/console/units/import/{token}", data={"csrf_token": csrf(client)})
+    url = {
+        "banks": f"/console/banks/{world.bank_d1}/import",
+        "delegates": f"/console/conferences/{conference_id}/delegates/import",
+    }[kind]
+    return client.post(url, data={"csrf_token": csrf(client), "token": token})
+
+
+def _token(html: str) -> str:
+    found = re.search(r'name="token" value="([^"]+)"|/console/units/import/([A-Za-z0-9_-]+)"', html)
+    return found.group(1) or found.group(2)
+
+
+@pytest.mark.parametrize("kind", ["banks", "units", "delegates"])
+def test_every_console_import_confirms_the_previewed_upload_once_and_only_for_its_account(
+    as_staff, world, conference_id, kind
+):
+    """The one stash (quiz/console/uploads.py): another account's confirm finds nothing,
+    and the owner's second confirm finds nothing either once the first has imported."""
+    owner = as_staff("org1")
+    preview = send(
+        owner,
+        upload_url(kind, world, conference_id),
+        xlsx(Sheet("Tờ 1", [FILES[kind][0], *FILES[kind][1]])),
+    )
+    assert preview.status_code == 200
+    token = _token(preview.text)
+    admin = as_staff("admin")
+    admin.get("/lang/en")
+    assert _confirm(admin, kind, world, conference_id, token).status_code == 303
+    assert (
+        "expired" in admin.get(upload_url(kind, world, conference_id).replace("/upload", "")).text
+    )
+    assert _confirm(owner, kind, world, conference_id, token).status_code == 303
+    page = owner.get(upload_url(kind, world, conference_id).replace("/upload", ""))
+    assert "Imported" in page.text or "Import done" in page.text
+    assert _confirm(owner, kind, world, conference_id, token).status_code == 303
+    follow = owner.get(upload_url(kind, world, conference_id).replace("/upload", ""))
+    assert "expired" in follow.text

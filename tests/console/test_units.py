@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from quiz.console.units import IMPORT_TTL_SECONDS
+from quiz.console.uploads import KEEP_SECONDS
 from quiz.extensions import db, get_redis
 from quiz.models import AuditEvent, Entrant, Unit
 from quiz.units.reader import read_units
@@ -185,7 +185,7 @@ def test_an_organizer_adds_a_unit_only_under_their_own(app, as_staff, world):
     assert response.status_code == 303
     new = unit(app, "D1-C3")
     assert (new.parent_id, new.depth, new.population) == (world.units["D1"], 2, 4100)
-    assert [e.target for e in audit(app, "unit.create")] == ["D1-C3"]
+    assert [e.target for e in audit(app, "unit_created")] == ["D1-C3"]
     outside = client.post(
         "/console/units/new",
         data={"csrf_token": csrf(client), "parent": world.units["D2"], "code": "X", "name": "X"},
@@ -240,7 +240,7 @@ def test_moving_a_unit_within_scope_and_nowhere_else(app, as_staff, world):
     moved = client.post(url, data={"csrf_token": csrf(client), "parent": ids["D1-C2"]})
     assert moved.status_code == 303
     assert unit(app, "D1-C1").path == f"/{ids['P']}/{ids['D1']}/{ids['D1-C2']}/{ids['D1-C1']}/"
-    (event,) = audit(app, "unit.move")
+    (event,) = audit(app, "unit_moved")
     assert (event.target, event.details["old"], event.details["new"]) == ("D1-C1", "D1", "D1-C2")
 
 
@@ -264,7 +264,7 @@ def test_an_administrator_moves_a_district_with_its_communes(app, as_staff, worl
     assert response.status_code == 303
     assert unit(app, "D1-C2").path == f"/{ids['P']}/{ids['AG']}/{ids['D1']}/{ids['D1-C2']}/"
     assert unit(app, "D1-C2").depth == 3
-    assert audit(app, "unit.move")[0].details["units"] == 3
+    assert audit(app, "unit_moved")[0].details["units"] == 3
 
 
 def test_merging_keeps_results_attached_and_is_recorded(app, as_staff, world):
@@ -288,7 +288,7 @@ def test_merging_keeps_results_attached_and_is_recorded(app, as_staff, world):
     assert unit(app, "D1-C1").merged_into_id == ids["D1-C2"]
     with app.app_context():
         assert db.session.get(Entrant, entrant_id).unit_id == ids["D1-C1"]
-    (event,) = audit(app, "unit.merge")
+    (event,) = audit(app, "unit_merged")
     assert (event.target, event.details["into"], event.unit_id) == ("D1-C1", "D1-C2", ids["D1-C1"])
     assert "merged into Xã D1-2" in client.get("/console/units").text
 
@@ -312,13 +312,13 @@ def test_an_upload_is_previewed_then_imported_on_confirmation(app, as_staff, wor
     assert snapshot(app) == before  # nothing written before the confirmation
     token = CONFIRM.search(preview.text).group(1)
     with app.app_context():
-        (key,) = get_redis().keys(f"units:import:*:{token}")
-        assert 0 < get_redis().ttl(key) <= IMPORT_TTL_SECONDS
+        (key,) = get_redis().keys(f"*upload*:{token}")
+        assert 0 < get_redis().ttl(key) <= KEEP_SECONDS
     done = client.post(f"/console/units/import/{token}", data={"csrf_token": csrf(client)})
     assert done.status_code == 303 and done.headers["Location"].endswith("/console/units")
     assert unit(app, "D1-C3-T1").depth == 3
     assert unit(app, "D1-C1").name == "Xã D1-1 (đổi tên)"
-    (event,) = audit(app, "units.import")
+    (event,) = audit(app, "units_imported")
     assert (event.target, event.details["created"], event.details["updated"]) == (
         "don-vi.xlsx",
         2,
@@ -348,7 +348,7 @@ def test_a_file_with_problems_is_reported_in_full_and_writes_nothing(app, as_sta
     assert "3 problems found; nothing was imported." in preview.text
     assert CONFIRM.search(preview.text) is None
     with app.app_context():
-        assert get_redis().keys("units:import:*") == []
+        assert get_redis().keys("*upload*") == []
     assert snapshot(app) == before
 
 
@@ -431,7 +431,7 @@ def test_the_confirmation_checks_the_file_again_against_the_current_tree(app, as
     again = client.post(f"/console/units/import/{token}", data={"csrf_token": csrf(client)})
     assert again.status_code == 422
     assert any("D1 has been merged" in m for _, _, m in PROBLEM.findall(again.text))
-    assert snapshot(app) == before and audit(app, "units.import") == []
+    assert snapshot(app) == before and audit(app, "units_imported") == []
 
 
 def test_the_template_and_the_export_download_as_workbooks(app, as_staff, world):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from quiz.contest.attempts import engine
-from quiz.extensions import db
+from quiz.extensions import db, get_redis
 from quiz.models import Entrant, Round
 from quiz.models.attempts import Attempt, Score
 from quiz.scoring.jobs import drain_submissions, sweep_expired_attempts
@@ -445,3 +445,62 @@ def test_a_paper_is_shown_only_to_the_entrant_its_token_names(app, unit_id, copi
         )
     page = other.paper(forged)
     assert page.status_code == 410 and "Đáp án" not in page.text
+
+
+def evalsha_calls(app) -> int:
+    with app.app_context():
+        stats = get_redis().info("commandstats")
+    return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("evalsha", "eval"))
+
+
+def test_a_busy_start_runs_the_start_script_once_on_either_path(app_config, app):
+    unit_id = setup_contest(app)
+    app.config.update(START_RATE_PER_SECOND=1, START_BURST=1)
+    registered(app, unit_id).start()
+    second = registered(app, unit_id, phone="0900000002")
+    page = second.client.get("/c/thu").text  # warms the caches the fast path reads
+    before = evalsha_calls(app)
+    waiting = second.client.post("/c/thu/r/1/start", data={"csrf_token": csrf_from(page)})
+    assert waiting.status_code == 503 and "data-autosubmit" in waiting.text
+    # The fast path's busy outcome goes to the view: no second draw, no second script call.
+    assert evalsha_calls(app) - before == 1
+
+
+@pytest.mark.parametrize("typed", ["1,000", "1.000", "1 000", "1000"])
+@pytest.mark.parametrize("how", ["save", "submit"])
+def test_a_prediction_is_read_the_same_by_a_save_and_a_whole_form_submit(app, unit_id, how, typed):
+    player = registered(app, unit_id)
+    token = player.start()
+    csrf = csrf_from(player.paper(token).text)
+    if how == "save":  # JavaScript saves the field as it is typed
+        assert player.save(token, p=typed, csrf=csrf).status_code == 200
+        assert player.submit(token, csrf=csrf).status_code == 303
+    else:  # no JavaScript: the whole form at once
+        assert player.submit(token, {"p": typed}, csrf=csrf).status_code == 303
+    drain(app)
+    (row,) = scores(app)
+    assert row.prediction == 1000
+
+
+def test_the_paper_counts_answered_questions_and_links_to_the_unanswered(app, unit_id):
+    player = registered(app, unit_id)
+    token = player.start()
+    page = player.paper(token)
+    assert page.headers["Cache-Control"] == "no-store"  # "back" after a submit asks again
+    assert "Đã trả lời 0/5 câu" in page.text
+    player.save(token, q=1, c="0")
+    player.save(token, q=3, c="2")
+    page = player.paper(token).text
+    assert "Đã trả lời 2/5 câu" in page
+    links = re.findall(r'<a href="#question-(\d)">Câu (\d)</a>', page)
+    assert links == [("1", "1"), ("3", "3"), ("5", "5")]
+    assert all(f'id="question-{n}"' in page for n, _ in links)
+
+
+def test_the_paper_after_a_submit_is_the_result(app, unit_id):
+    player = registered(app, unit_id)
+    token = player.start()
+    player.submit(token, {"q0": "1"})
+    response = player.paper(token)  # what "back" asks for, since the page is never stored
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/a/{token}/result")

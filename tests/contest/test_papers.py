@@ -91,8 +91,8 @@ def test_choices_are_shuffled_per_attempt_except_order_bound_questions():
     ("n", "quotas", "reason"),
     [
         (30, (), "the bank has 20 questions, the paper needs 30"),
-        (12, (("A", 11),), "topic 'A' has 10 questions, the quota is 11"),
-        (5, (("Z", 1),), "topic 'Z' has 0 questions"),
+        (12, (("A", 11),), "topic “A” has 10 questions, its quota is 11"),
+        (5, (("Z", 1),), "topic “Z” has 0 questions"),
         (3, (("A", 2), ("B", 2)), "add up to more"),
         (0, (), "at least one"),
     ],

@@ -34,12 +34,13 @@ def test_leaderboards_go_to_the_leaderboard_redis_only(ctx):
     boards = get_board_redis()
     boards.flushdb()
     assert boards is not get_redis()
-    round_id = make_contest(make_bank()).rounds[0].id
+    contest = make_contest(make_bank())
+    round_id = contest.rounds[0].id
     for n in range(1, 4):
         play(round_id, make_entrant(n).id, random.Random(n))
     drain_submissions(max_seconds=10)
-    assert leaderboard().size(round_id) == 3
-    assert boards.exists(keys.round_board(round_id))
-    assert not get_redis().exists(keys.round_board(round_id))
+    assert leaderboard().size(contest.id, round_id) == 3
+    assert boards.exists(keys.round_board(contest.id, round_id))
+    assert not get_redis().exists(keys.round_board(contest.id, round_id))
     assert isinstance(boards, redis.Redis)
     boards.flushdb()

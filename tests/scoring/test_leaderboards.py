@@ -12,6 +12,7 @@ from quiz.catalog.rounds import clear_caches, get_round
 from quiz.extensions import db, get_board_redis
 from quiz.models import Round, Score
 from quiz.models.contests import CountingRule, PredictionReference
+from quiz.scoring import keys
 from quiz.scoring.jobs import close_round, drain_submissions
 from quiz.scoring.leaderboard import Leaderboard, leaderboard
 from quiz.scoring.standings import (
@@ -30,8 +31,14 @@ ORDERS = {
 }
 
 
+def _contest_of(round_id: int) -> int:
+    return get_round(round_id).contest_id
+
+
 def live_ranks(board: Leaderboard, round_id: int) -> list[tuple[int, int]]:
-    return sorted((e.rank, e.entrant_id) for e in board.top(round_id, 10_000))
+    return sorted(
+        (e.rank, e.entrant_id) for e in board.top(_contest_of(round_id), round_id, 10_000)
+    )
 
 
 def db_ranks(round_id: int) -> list[tuple[int, int]]:
@@ -79,7 +86,7 @@ def test_live_round_board_equals_database_ranking(ctx, rule, order):
     assert live == db_ranks(round_id)
     assert len({rank for rank, _ in live}) < 40  # the data does contain ties
     for rank, entrant in live[:10]:
-        assert board.rank_of(round_id, entrant).rank == rank
+        assert board.rank_of(_contest_of(round_id), round_id, entrant).rank == rank
 
 
 def test_contest_board_aggregates_rounds_like_the_database(ctx):
@@ -103,7 +110,7 @@ def test_rebuild_from_the_database_reproduces_the_live_board(ctx):
     board = leaderboard()
     before = live_ranks(board, round_id)
     boards = get_board_redis()
-    boards.delete(*boards.keys("q:lb*"))
+    boards.delete(*boards.keys(keys.boards_pattern()))
     assert live_ranks(board, round_id) == []
     rebuild_all(contest.id)
     assert live_ranks(board, round_id) == before
@@ -126,7 +133,7 @@ def test_prediction_reference_is_frozen_when_the_round_closes(ctx):
     assert db.session.get(Round, round_id).prediction_value == 3
     # After the close the board ranks by prediction error: entrant 3 guessed 3.
     board = leaderboard()
-    top = board.top(round_id, 3)
+    top = board.top(contest.id, round_id, 3)
     assert [e.entrant_id for e in top][:1] == [people[2]]
     assert live_ranks(board, round_id) == db_ranks(round_id)
     # The data behind it changes (a score removed); the frozen value does not.

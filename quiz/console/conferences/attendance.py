@@ -15,6 +15,7 @@ from quiz.conferences.exports import (
     summary_workbook,
 )
 from quiz.conferences.forms import FIRST_YEAR, LAST_YEAR, PeriodForm
+from quiz.conferences.messages import TITLES, device_label
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow
 from quiz.console.audit_log import record
@@ -33,6 +34,8 @@ def attendance(conference_id: int):
         conference=g.conference,
         board=dashboard(g.conference),
         updated=utcnow(),
+        reason_titles=TITLES,
+        device_label=device_label,
     )
 
 

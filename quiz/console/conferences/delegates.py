@@ -23,7 +23,7 @@ from quiz.console.access import EDITORS, allow
 from quiz.console.audit_log import record
 from quiz.console.downloads import send_workbook
 from quiz.console.forms import ConfirmForm, UploadForm
-from quiz.console.uploads import drop, fetch, read_upload, stash
+from quiz.console.uploads import read_upload, stash, take
 from quiz.contest.identity import InvalidField, normalize_name, normalize_phone
 from quiz.extensions import db
 from quiz.models import CheckIn, Delegate, ScanRefusal
@@ -194,13 +194,13 @@ def delegates_import(conference_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     token = request.form.get("token", "")
-    data = fetch(f"delegates{conference_id}", token)
-    if data is None:
+    upload = take(f"delegates{conference_id}", token)
+    if upload is None:
         flash(_l("The uploaded file expired; upload it again."), "error")
         return _back(conference_id)
-    result = read_delegates(data, g.conference)  # again: the list may have changed
+    result = read_delegates(upload.data, g.conference)  # again: the list may have changed
     if not result.ok:
-        return _preview(conference_id, data, stash_it=False)
+        return _preview(conference_id, upload.data, stash_it=False)
     summary = apply_delegates(g.conference, result.rows)
     record(
         "conference_delegates_imported",
@@ -210,7 +210,6 @@ def delegates_import(conference_id: int):
         updated=summary.updated,
     )
     db.session.commit()
-    drop(f"delegates{conference_id}", token)
     flash(_l("Imported: %(a)s new, %(u)s updated.", a=summary.added, u=summary.updated), "success")
     return _back(conference_id)
 

@@ -9,8 +9,10 @@ with a fixed reason code; a nonce seen before returns its first outcome.
 from __future__ import annotations
 
 from flask import abort, current_app, g, jsonify, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
+from quiz.conferences.attendance import checked_in_count
 from quiz.conferences.checkin import Scan, Where, record_scan, valid_nonce
 from quiz.conferences.delegates import delegate_card, search
 from quiz.conferences.messages import TITLES, as_json
@@ -20,6 +22,7 @@ from quiz.conferences.snapshot import MAX_ID, conference_info
 from quiz.conferences.venue import shown_code
 from quiz.console import bp
 from quiz.console.access import EDITORS, allow
+from quiz.formatting import number
 from quiz.models import CheckInMethod
 from quiz.text import drop_control
 from quiz.timeutil import now_ms
@@ -127,9 +130,12 @@ def _screen_state(conference_id: int, session_id: int, point_id: int | None) -> 
         p=point_id,
         _external=True,
     )
+    checked_in = checked_in_count(session_id, point_id)
     return {
         "code": shown.code,
         "changes_in_ms": shown.changes_in_ms,
+        "checked_in": checked_in,
+        "checked_in_text": gettext("Checked in: %(n)s", n=number(checked_in)),
         "svg": svg_text(address),
         "short_address": url_for("conferences.venue", conference_id=conference_id, _external=True),
     }

@@ -11,13 +11,18 @@
 -- ARGV[3] the generation
 -- ARGV[4] run id of the Redis process that was checked
 --
--- Returns 1 when applied, 0 when this Redis process was checked already
--- (the block is then simply not used), -1 when Redis has restarted since
--- it was read: the check must start again.
+-- Returns (quiz/scoring/codes.py: CheckCode) APPLIED; CHECKED_ALREADY when
+-- this Redis process was checked already (the block is then simply not
+-- used); RESTARTED when Redis has restarted since it was read: the check
+-- must start again.
+
+local CHECKED_ALREADY = 0
+local APPLIED = 1
+local RESTARTED = -1
 
 local run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
-if run_id ~= ARGV[4] then return -1 end
-if redis.call('GET', KEYS[1]) == run_id then return 0 end
+if run_id ~= ARGV[4] then return RESTARTED end
+if redis.call('GET', KEYS[1]) == run_id then return CHECKED_ALREADY end
 if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[1]) then
   redis.call('SET', KEYS[2], ARGV[1])
 end
@@ -27,4 +32,4 @@ end
 for i = 5, #KEYS do redis.call('HDEL', KEYS[i], '_') end
 redis.call('SET', KEYS[4], ARGV[3])
 redis.call('SET', KEYS[1], run_id)
-return 1
+return APPLIED

@@ -9,9 +9,13 @@
 -- after any restart of Redis its check moves the last id past everything
 -- reserved before. So the ceiling may simply rise; a block below it (from a
 -- process that lost a race) changes nothing.
--- Returns 1 when the ceiling rose, 0 when it was already as high.
+-- Returns (quiz/scoring/codes.py: RaiseCode) RAISED when the ceiling rose,
+-- UNCHANGED when it was already as high.
+
+local UNCHANGED = 0
+local RAISED = 1
 
 redis.call('DEL', KEYS[2])
-if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[1]) then return 0 end
+if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[1]) then return UNCHANGED end
 redis.call('SET', KEYS[1], ARGV[1])
-return 1
+return RAISED

@@ -20,12 +20,24 @@
 -- ARGV[13] device id or ""    ARGV[14] options per question (packed, see tokens.py)
 -- ARGV[15] answers key prefix ARGV[16] ids left at which the next block is asked for
 --
--- Keys named after the new attempt's id (its record, its answers) are built
--- from the prefixes: the id is only known here. Under Redis Cluster they
--- will need a hash tag shared with KEYS.
+-- The one exception to "every key comes in KEYS": keys named after an
+-- attempt id are built here from the prefixes (ARGV[4], ARGV[11], ARGV[15]):
+-- the receipt of the running attempt (its id is read from KEYS[1]) and the
+-- new attempt's record and answers (its id is born here, from KEYS[4]).
+-- The prefixes carry the engine's hash tag, the tag of every KEYS entry,
+-- so under Redis Cluster these keys live in the script's slot.
 --
--- Returns {1, running} RESUMED, {2} LIMIT, {3} NEEDS_SEQS, {4} NEEDS_IDS,
--- {5, running, refill} STARTED, {0, wait ms} WAIT, {6} NEEDS_CHECK.
+-- Returns {RESUMED, running}, {LIMIT}, {NEEDS_SEQS}, {NEEDS_IDS},
+-- {STARTED, running, refill}, {WAIT, wait ms}, {NEEDS_CHECK}
+-- (quiz/scoring/codes.py: StartCode).
+
+local WAIT = 0
+local RESUMED = 1
+local LIMIT = 2
+local NEEDS_SEQS = 3
+local NEEDS_IDS = 4
+local STARTED = 5
+local NEEDS_CHECK = 6
 
 local now = tonumber(ARGV[1])
 local entrant = ARGV[5]
@@ -33,20 +45,20 @@ local running = redis.call('GET', KEYS[1])
 if running then
   local aid, deadline = string.match(running, '^(%d+)|(%d+)|')
   if tonumber(deadline) > now and redis.call('EXISTS', ARGV[4] .. aid) == 0 then
-    return {1, running}
+    return {RESUMED, running}
   end
 end
 -- No id is handed out by a Redis process whose data nobody has checked
 -- since it started: after a restart it may have come back older or empty.
 local run_id = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
-if redis.call('GET', KEYS[11]) ~= run_id then return {6} end
-if redis.call('HEXISTS', KEYS[3], '_') == 0 then return {3} end
+if redis.call('GET', KEYS[11]) ~= run_id then return {NEEDS_CHECK} end
+if redis.call('HEXISTS', KEYS[3], '_') == 0 then return {NEEDS_SEQS} end
 local last = tonumber(redis.call('GET', KEYS[4]) or '0')
 local ceiling = tonumber(redis.call('GET', KEYS[10]) or '0')
-if last >= ceiling then return {4} end
+if last >= ceiling then return {NEEDS_IDS} end
 local seq = tonumber(redis.call('HGET', KEYS[3], entrant) or '0') + 1
 local limit = tonumber(ARGV[6])
-if limit > 0 and seq > limit then return {2} end
+if limit > 0 and seq > limit then return {LIMIT} end
 local rate = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
 local state = redis.call('HMGET', KEYS[2], 'tokens', 'ts')
@@ -57,7 +69,7 @@ local stamp = math.max(now, ts)
 if tokens < 1 then
   redis.call('HSET', KEYS[2], 'tokens', tostring(tokens), 'ts', stamp)
   redis.call('PEXPIRE', KEYS[2], 60000)
-  return {0, math.ceil((1 - tokens) * 1000 / rate)}
+  return {WAIT, math.ceil((1 - tokens) * 1000 / rate)}
 end
 redis.call('HSET', KEYS[2], 'tokens', tostring(tokens - 1), 'ts', stamp)
 redis.call('PEXPIRE', KEYS[2], 60000)
@@ -86,4 +98,4 @@ local refill = 0
 if ceiling - id <= tonumber(ARGV[16]) and redis.call('SET', KEYS[12], '1', 'NX', 'EX', 30) then
   refill = 1
 end
-return {5, value, refill}
+return {STARTED, value, refill}

@@ -5,14 +5,17 @@
 -- ARGV[1] respondent key   ARGV[2] responses allowed   ARGV[3] keep (s)
 -- ARGV[4] saves allowed    ARGV[5..] field, value, field, value, ... ("" removes)
 --
--- Returns the number of saves so far; -1 answered already (nothing more to
--- save); -2 too many saves.
+-- Returns the number of saves so far (1, 2, ...), or a code (quiz/scoring/codes.py:
+-- SurveySaveCode): ANSWERED already (nothing more to save); TOO_MANY_SAVES.
+
+local ANSWERED = -1
+local TOO_MANY_SAVES = -2
 
 if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') >= tonumber(ARGV[2]) then
-  return -1
+  return ANSWERED
 end
 local n = redis.call('HINCRBY', KEYS[2], '#', 1)
-if n > tonumber(ARGV[4]) then return -2 end
+if n > tonumber(ARGV[4]) then return TOO_MANY_SAVES end
 for i = 5, #ARGV, 2 do
   if ARGV[i + 1] == '' then
     redis.call('HDEL', KEYS[2], ARGV[i])

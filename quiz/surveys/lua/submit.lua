@@ -8,14 +8,18 @@
 -- ARGV[1] respondent key   ARGV[2] responses allowed   ARGV[3] response (packed)
 -- ARGV[4] burst window (s)   ARGV[5] burst size (more in the window is flagged)
 --
--- Returns {0, n} answered already (n responses, the most allowed);
--- {1, n, first, flagged} queued as this person's n-th response (first = 1
--- when this submit should enqueue a drain; flagged = 1 in a burst).
+-- Returns (quiz/scoring/codes.py: SurveySubmitCode) {ANSWERED, n} answered
+-- already (n responses, the most allowed); {QUEUED, n, first, flagged}
+-- queued as this person's n-th response (first = 1 when this submit should
+-- enqueue a drain; flagged = 1 in a burst).
+
+local ANSWERED = 0
+local QUEUED = 1
 
 local n = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 if n > tonumber(ARGV[2]) then
   redis.call('HINCRBY', KEYS[1], ARGV[1], -1)
-  return {0, n - 1}
+  return {ANSWERED, n - 1}
 end
 local burst = redis.call('INCR', KEYS[5])
 if burst == 1 then redis.call('EXPIRE', KEYS[5], ARGV[4]) end
@@ -24,4 +28,4 @@ if burst > tonumber(ARGV[5]) then flagged = 1 end
 redis.call('XADD', KEYS[3], '*', 'k', ARGV[1], 'n', n, 'f', flagged, 'v', ARGV[3])
 redis.call('DEL', KEYS[2])
 local first = redis.call('SET', KEYS[4], '1', 'NX', 'EX', 60)
-return {1, n, first and 1 or 0, flagged}
+return {QUEUED, n, first and 1 or 0, flagged}

@@ -1,0 +1,76 @@
+"""The live page's figures: responses per unit against its target, by day.
+
+One grouped query over the survey's written responses (unit and date are
+all a response keeps), rolled up the unit tree in memory: a district's
+figure counts the responses of its communes. Responses submitted but not
+yet written (an anonymous survey writes them in groups) are counted from
+Redis, so the organizer sees they are there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from quiz.extensions import db, get_redis
+from quiz.models import Survey, SurveyResponse
+from quiz.scoring import keys
+from quiz.surveys.setup import targets_of
+from quiz.units.tree import unit_tree
+
+DAYS_SHOWN = 7
+
+
+@dataclass
+class LiveRow:
+    unit_id: int | None
+    name: str
+    target: int | None
+    total: int = 0
+    by_day: dict[date, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float | None:
+        """Responses over target (1.0 = reached); None without a target."""
+        return self.total / self.target if self.target else None
+
+
+@dataclass
+class LiveView:
+    rows: list[LiveRow]
+    total: LiveRow
+    days: list[date]  # the latest days with responses, oldest first
+    queued: int  # submitted, not yet written
+
+
+def _rows(survey: Survey, targets: dict[int, int]) -> list[LiveRow]:
+    """The units with a target, or else the survey unit's direct children."""
+    tree = unit_tree()
+    if targets:
+        ids = [n.id for n in tree.nodes() if n.id in targets]
+    else:
+        ids = [n.id for n in tree.subtree(survey.unit_id) if n.parent_id == survey.unit_id]
+    return [LiveRow(i, tree.get(i).full_name, targets.get(i)) for i in ids]
+
+
+def live_view(survey: Survey) -> LiveView:
+    targets = targets_of(survey.id)
+    rows = _rows(survey, targets)
+    total = LiveRow(None, "", sum(targets.values()) or None)
+    tree = unit_tree()
+    counted = db.session.execute(
+        select(SurveyResponse.unit_id, SurveyResponse.submitted_on, func.count())
+        .where(SurveyResponse.survey_id == survey.id)
+        .group_by(SurveyResponse.unit_id, SurveyResponse.submitted_on)
+    ).all()
+    paths = {row.unit_id: tree.get(row.unit_id).path for row in rows}
+    for unit_id, day, n in counted:
+        node = tree.get(unit_id)
+        for row in [total, *(r for r in rows if node and node.path.startswith(paths[r.unit_id]))]:
+            row.total += n
+            row.by_day[day] = row.by_day.get(day, 0) + n
+    days = sorted(total.by_day)[-DAYS_SHOWN:]
+    queued = int(get_redis().xlen(keys.survey_responses(survey.id)) or 0)
+    return LiveView(rows, total, days, queued)

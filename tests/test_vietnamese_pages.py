@@ -1,0 +1,345 @@
+"""Every page reachable with the demo data reads as Vietnamese, walked as each kind of person.
+
+The URL map is read, so a page added later is walked without editing this
+file. Each GET route is requested as an anonymous visitor, an entrant with a
+scored attempt, a checked-in conference attendee, the demo administrator and
+a read-only viewer, in Vietnamese (the default). Every HTML answer, whatever
+its status (403 and 404 pages included), must show no English outside
+ALLOWED_ENGLISH, no "None", no "_x00" escape and no raw code; every workbook
+answer is read cell by cell for the same leftovers. A route that none of
+them could walk must say why in NOT_IN_DEMO or OPTIONAL_ARGS.
+
+The browser journeys (tests/browser) check their screens with the same
+catalog of English messages; this walks the pages no journey reaches.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from html.parser import HTMLParser
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+from werkzeug.http import HTTP_STATUS_CODES
+
+from quiz import models
+from quiz.conferences.venue import shown_code
+from quiz.console.access import SESSION_KEY
+from quiz.demo import DEMO_ADMIN, DEMO_SLUG, demo_phone, seed_demo
+from quiz.extensions import db
+from quiz.scoring.jobs import drain_submissions
+from quiz.timeutil import now_ms
+from tests.browser.catalog import _catalog, english_messages
+from tests.players import Player, csrf_from
+
+# Routes no person walks as a page: assets, health, the language switch.
+NOT_PAGES = {"static", "health", "switch_language", "conferences.stylesheet"}
+# Routes where the demo data has nothing to show, and why (walked anyway: their
+# pages are checked, only their 200 is not expected).
+NOT_IN_DEMO = {
+    "results.certificate": "no certificate before a round has ended or its winners are published",
+}
+# Arguments the demo data may not have, and why: a route needing one is walked once it has.
+OPTIONAL_ARGS = {
+    "export_id": "no export file is made without a worker",
+    "survey_id": "the demo has no survey",
+    "survey_slug": "the demo has no survey",
+    "invitation_code": "the demo has no survey invitation",
+}
+# English a Vietnamese page may show: names of languages, products and formats, and
+# words Vietnamese has borrowed or that are also Vietnamese syllables and names (Hạ Long).
+ALLOWED_ENGLISH = {"english", "excel", "chart", "email", "website", "link", "long"}
+URL = re.compile(r"\bhttps?://\S+")
+# Routes that answer a redirect, never a page of their own.
+REDIRECTS = {"conferences.venue_code"}
+NONE = re.compile(r"\bNone\b")
+ESCAPE = re.compile(r"_x00[0-9A-Fa-f]{2}_")
+SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+@cache
+def raw_codes() -> frozenset[str]:
+    """The stored codes people must never read as such (each enum's values)."""
+    enums = [v for v in vars(models).values() if isinstance(v, type) and issubclass(v, str)]
+    return frozenset(str(m.value) for e in enums if hasattr(e, "__members__") for m in e)
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Words of the app's English messages that no Vietnamese translation uses."""
+    english, vietnamese = set(), set()
+    for message in _catalog():
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        for text in ids:
+            english.update(w.lower() for w in WORD.findall(text))
+        for text in strings:
+            vietnamese.update(w.lower() for w in WORD.findall(text or ""))
+    for phrase in HTTP_STATUS_CODES.values():
+        english.update(w.lower() for w in WORD.findall(phrase))
+    return frozenset(english - vietnamese - ALLOWED_ENGLISH)
+
+
+class ShownText(HTMLParser):
+    """What a person reads: text outside scripts and styles, titles, labels and messages."""
+
+    HIDDEN = {"script", "style", "template"}
+    ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-confirm"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping: list[str] = []  # open tags whose content is not read
+
+    def handle_starttag(self, tag, attrs) -> None:
+        values = dict(attrs)
+        english = (values.get("lang") or "").startswith("en")
+        if tag in self.HIDDEN or english:
+            if tag not in {"input", "img", "meta", "link", "br"}:
+                self.skipping.append(tag)
+            return
+        for name, value in attrs:
+            if value and (name in self.ATTRIBUTES or name.startswith("data-msg-")):
+                self.parts.append(value)
+        if tag == "input" and values.get("type") in {"submit", "button"} and values.get("value"):
+            self.parts.append(values["value"])
+
+    def handle_endtag(self, tag) -> None:
+        if self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
+
+    def handle_data(self, data) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+    @classmethod
+    def of(cls, html: str) -> str:
+        parser = cls()
+        parser.feed(html)
+        return "\n".join(" ".join(p.split()) for p in parser.parts if p.strip())
+
+
+def leftovers(text: str) -> list[str]:
+    """What in `text` is not Vietnamese: English, "None", escapes, raw codes."""
+    found = [f"English: {m.msgid!r}" for m in english_messages() if m.pattern.search(text)]
+    words = WORD.findall(URL.sub(" ", text))
+    found += [f"English word: {w!r}" for w in words if w.lower() in english_words()]
+    found += [f"None: …{text[max(0, m.start() - 30) : m.end()]}" for m in NONE.finditer(text)]
+    found += [f"escape: {m.group()!r}" for m in ESCAPE.finditer(text)]
+    found += [f"raw code: {m.group()!r}" for m in SNAKE.finditer(text)]
+    found += [f"raw code: {w!r}" for w in re.findall(r"\w+", text) if w in raw_codes()]
+    return found
+
+
+def workbook_text(data: bytes) -> str:
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    cells = [
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if isinstance(value, str)
+    ]
+    return "\n".join(cells)
+
+
+# --- the demo and the people who walk it -------------------------------------
+
+
+@dataclass
+class Demo:
+    args: dict[str, dict[str, str]] = field(default_factory=dict)  # endpoint → its arguments
+    common: dict[str, str] = field(default_factory=dict)
+
+
+def _first(model, *where) -> int | None:
+    return db.session.scalar(select(model.id).where(*where).order_by(model.id).limit(1))
+
+
+@pytest.fixture
+def app_config(schema, database_url, redis_url, tmp_path):
+    from tests.conftest import make_config
+
+    return make_config(database_url, redis_url, CONFERENCE_DOCUMENTS_DIR=str(tmp_path / "docs"))
+
+
+@pytest.fixture
+def demo(app, tmp_path) -> Demo:
+    with app.app_context():
+        contest, conference, _password = seed_demo(tmp_path / "password", tmp_path / "tokens")
+        staff = db.session.scalar(select(models.Staff).where(models.Staff.username == DEMO_ADMIN))
+        viewer = models.Staff(
+            username="xem", full_name="Người xem", role=models.Role.VIEWER, unit_id=staff.unit_id
+        )
+        viewer.password_hash = staff.password_hash
+        db.session.add(viewer)
+        # Every conference page shows something: walk-ins allowed, the contest's quiz attached.
+        conference.allow_walk_ins, conference.round_id = True, contest.rounds[0].id
+        db.session.commit()
+        session = conference.sessions[0]
+        demo = Demo()
+        demo.common = {
+            "slug": DEMO_SLUG,
+            "number": "1",
+            "contest_id": str(contest.id),
+            "round_id": str(contest.rounds[0].id),
+            "conference_id": str(conference.id),
+            "session_id": str(session.id),
+            "fmt": "png",
+            "bank_id": str(_first(models.QuestionBank)),
+            "unit_id": str(_first(models.Unit, models.Unit.parent_id.is_not(None))),
+            "staff_id": str(viewer.id),
+            "delegate_id": str(_first(models.Delegate)),
+            "document_id": str(_first(models.ConferenceDocument)),
+        }
+        demo.args["conferences.invitation"] = {
+            "token": (tmp_path / "tokens").read_text().split()[0]
+        }
+        code = shown_code(app.secret_key, conference.id, session.id, now_ms()).code
+        demo.args["conferences.venue_code"] = {"code": code}
+        for optional, model in (("export_id", models.ExportFile), ("survey_id", models.Survey)):
+            found = _first(model)
+            if found is not None:
+                demo.common[optional] = str(found)
+        survey = db.session.scalar(select(models.Survey).order_by(models.Survey.id).limit(1))
+        if survey is not None:
+            demo.common["survey_slug"] = survey.slug
+    return demo
+
+
+def _staff_client(app, username: str):
+    with app.app_context():
+        staff = db.session.scalar(select(models.Staff).where(models.Staff.username == username))
+        user_id = staff.get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"], session[SESSION_KEY] = (
+            user_id,
+            True,
+            int(time.time()),
+        )
+    return client
+
+
+def _entrant(app, demo: Demo):
+    """An entrant of the demo contest with one submitted, scored attempt."""
+    player = Player(app.test_client(), DEMO_SLUG)
+    with app.app_context():
+        commune = db.session.scalar(
+            select(models.Unit.id).where(models.Unit.code == "SL-VS-01")
+        )  # a commune of the demo province
+    response = player.register(phone="0987654321", unit=str(commune), birth_year="1985")
+    assert response.status_code == 303, response.text
+    token = player.start()
+    player.submit(token)
+    with app.app_context():
+        drain_submissions(max_seconds=10)
+    demo.args["contest.result_page"] = demo.args["contest.status"] = {"token": token}
+    demo.args["contest.attempt_page"] = {"token": player.start()}  # a second one, under way
+    with app.app_context():
+        from quiz.results.certificates import participation_code
+
+        entrant = db.session.scalar(
+            select(models.Entrant.id).where(models.Entrant.phone == "0987654321")
+        )
+        code = participation_code(int(demo.common["round_id"]), entrant)
+    demo.args["results.certificate"] = {"code": code}
+    return player.client
+
+
+def _attendee(app, demo: Demo):
+    """A delegate checked in with the venue's code, as the demo test does it."""
+    client = app.test_client()
+    conference_id = demo.common["conference_id"]
+    arrived = client.get(f"/d/{conference_id}/{demo.args['conferences.venue_code']['code']}")
+    page = client.get(arrived.location)
+    done = client.post(
+        page.request.path, data={"csrf_token": csrf_from(page.text), "phone": demo_phone(7)}
+    )
+    assert done.status_code == 200, done.text
+    return client
+
+
+def _url(rule, args: dict[str, str]) -> tuple[str, set[str]]:
+    """The route's URL with the demo's arguments, and the names of those it lacks."""
+    if rule.endpoint.startswith("surveys."):  # a survey's own slug and invitation code
+        args = {k: v for k, v in args.items() if k not in {"slug", "code"}}
+        args |= {k: args[f"survey_{k}"] for k in ("slug",) if f"survey_{k}" in args}
+        args |= {"code": args["invitation_code"]} if "invitation_code" in args else {}
+    missing = {name for name in rule.arguments if name not in args}
+    if rule.endpoint.startswith("surveys."):
+        missing = {{"slug": "survey_slug", "code": "invitation_code"}.get(m, m) for m in missing}
+    url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: args.get(m.group(1), ""), rule.rule)
+    return url, missing
+
+
+def test_every_page_reads_as_vietnamese(app, demo):
+    people = {
+        "anonymous": app.test_client(),
+        "entrant": _entrant(app, demo),
+        "attendee": _attendee(app, demo),
+        "administrator": _staff_client(app, DEMO_ADMIN),
+        "viewer": _staff_client(app, "xem"),
+    }
+    rules = [
+        r
+        for r in app.url_map.iter_rules()
+        if "GET" in r.methods and r.endpoint not in NOT_PAGES and not r.rule.endswith(".js")
+    ]
+    problems, walked, lacking = [], set(), set()
+    for rule in sorted(rules, key=lambda r: r.rule):
+        url, missing = _url(rule, {**demo.common, **demo.args.get(rule.endpoint, {})})
+        if missing:
+            lacking |= missing
+            walked.add(rule.endpoint)  # cannot be walked with this data, for a reason below
+            continue
+        for who, client in people.items():
+            with client.get(url) as response:
+                status, kind, body = response.status_code, response.mimetype, response.data
+            assert status < 500, (who, url, status)
+            walked.update([rule.endpoint] if status == 200 else [])
+            if kind == "text/html":
+                text = ShownText.of(body.decode())
+            elif kind.endswith("spreadsheetml.sheet"):
+                text = workbook_text(body)
+            else:
+                continue
+            problems += [f"{who} {url} [{status}]: {p}" for p in leftovers(text)]
+    assert problems == [], "\n".join(problems)
+    assert lacking <= set(OPTIONAL_ARGS), lacking - set(OPTIONAL_ARGS)
+    # A route that only redirects with the demo data (the venue code, by design) is not a page.
+    not_walked = {r.endpoint for r in rules} - walked - set(NOT_IN_DEMO) - REDIRECTS
+    assert not_walked == set(), not_walked
+
+
+@pytest.mark.parametrize(
+    ("text", "caught"),
+    [
+        ("Không tìm thấy", False),
+        ("Forbidden", True),
+        ("Chưa có (None)", True),
+        ("Tên_x000D_ người", True),
+        ("Lý do: not_invited", True),
+        ("Hiện kết quả: after_close", True),
+        ("3 entrants", True),
+        ("Đăng nhập", False),
+    ],
+)
+def test_leftovers_are_caught(app, text, caught):
+    assert bool(leftovers(text)) is caught, leftovers(text)
+
+
+def test_shown_text_skips_scripts_and_the_english_switch_but_reads_labels():
+    html = (
+        '<title>Trang</title><script>var None;</script><a lang="en" href="/lang/en">English</a>'
+        '<input placeholder="Search here"><button aria-label="Sign out">x</button>'
+    )
+    text = ShownText.of(html)
+    assert "None" not in text and "English" not in text
+    assert "Search here" in text and "Sign out" in text
