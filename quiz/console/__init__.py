@@ -37,5 +37,6 @@ from quiz.console.conferences import (  # noqa: E402,F401
 from quiz.console.surveys import (  # noqa: E402,F401
     invitations,
     questions,
+    review,
     settings,
 )

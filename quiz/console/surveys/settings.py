@@ -16,6 +16,7 @@ from quiz.console.surveys.forms import SurveyForm
 from quiz.extensions import db
 from quiz.models import Audience, Conference, Survey, SurveyResponse
 from quiz.surveys.live import live_view
+from quiz.surveys.review import flagged_count
 from quiz.surveys.setup import (
     SetupError,
     SurveySettings,
@@ -133,6 +134,7 @@ def survey(survey_id: int):
         "console/surveys/live.html",
         survey=g.survey,
         live=live_view(g.survey),
+        flagged=flagged_count(survey_id),
         now=utcnow(),
         audiences=Audience,
     )
