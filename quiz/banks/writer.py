@@ -16,6 +16,7 @@ from quiz.banks.spec import (
     DIFFICULTY_NAMES,
     INSTRUCTIONS_SHEET,
 )
+from quiz.formatting import number
 from quiz.spreadsheets.limits import MAX_ROWS
 from quiz.spreadsheets.writing import neutralise, write_header
 
@@ -90,7 +91,7 @@ def _instructions(workbook: Workbook) -> None:
         "Cột có dấu * là bắt buộc. Mỗi câu có từ 2 đến 6 đáp án, điền liên tục từ cột Đáp án A.",
         "Đáp án đúng ghi bằng chữ cái (B); nhiều đáp án đúng ghi cách nhau bằng dấu phẩy (A, C).",
         "Hệ thống chấp nhận chữ thường (b), “B.”, “Đáp án B”; dòng trống được bỏ qua.",
-        f"Tối đa {MAX_ROWS:,} câu mỗi tệp, tệp .xlsx không đặt mật khẩu.".replace(",", "."),
+        f"Tối đa {number(MAX_ROWS, 'vi')} câu mỗi tệp, tệp .xlsx không đặt mật khẩu.",
         "Nhập lại cùng mã câu hỏi sẽ cập nhật câu hỏi; "
         "câu đã dùng trong bài thi được giữ phiên bản cũ.",
     ]

@@ -17,6 +17,7 @@ from quiz.conferences.attendance import absentees, dashboard, period_summary
 from quiz.conferences.checkin import VENUE_DEVICE
 from quiz.conferences.delegates import unit_label
 from quiz.extensions import db
+from quiz.formatting import number
 from quiz.models import CheckIn, Conference, Delegate
 from quiz.reports.xlsx import DATETIME, ZONE, Column, Sheet, excel_time, text
 from quiz.timeutil import to_ms
@@ -140,13 +141,9 @@ def absentees_workbook(conference: Conference) -> bytes:
 
 def summary_line(conferences: int, attendances: int, people: int) -> str:
     """The sentence districts report: "776 hội nghị, 9.207 lượt người tham dự"."""
-
-    def number(n: int) -> str:
-        return f"{n:,}".replace(",", ".")
-
     return (
-        f"{number(conferences)} hội nghị, {number(attendances)} lượt người tham dự, "
-        f"{number(people)} người"
+        f"{number(conferences, 'vi')} hội nghị, {number(attendances, 'vi')} lượt người tham dự, "
+        f"{number(people, 'vi')} người"
     )
 
 

@@ -23,6 +23,7 @@ from quiz.console import (  # noqa: E402,F401  (routes register on import)
     staff,
     survey_results,
     system,
+    unit_results,
     units,
 )
 from quiz.console.conferences import (  # noqa: E402,F401
@@ -36,5 +37,6 @@ from quiz.console.conferences import (  # noqa: E402,F401
 from quiz.console.surveys import (  # noqa: E402,F401
     invitations,
     questions,
+    review,
     settings,
 )

@@ -49,6 +49,8 @@ ACTIONS = {
     "survey_invitations_imported": _l("Survey invitations imported"),
     "survey_invitations_printed": _l("Survey invitations printed"),
     "survey_questions_replaced": _l("Survey questions replaced"),
+    "survey_responses_discarded": _l("Flagged survey responses discarded"),
+    "survey_responses_kept": _l("Flagged survey responses kept"),
     "survey_targets_set": _l("Survey targets set"),
     "unit_changed": _l("Unit edited"),
     "unit_created": _l("Unit added"),

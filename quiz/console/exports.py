@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from quiz.console import bp
-from quiz.console.access import ALL_ROLES, allow, in_scope, scope_unit_ids, scoped_object
+from quiz.console.access import ALL_ROLES, allow, scope_unit_ids, scoped_object
 from quiz.console.audit_log import record
 from quiz.console.downloads import send_workbook
 from quiz.extensions import db
@@ -143,9 +143,7 @@ def _target(kind: str) -> tuple[dict, int | None, str]:
         return {"contest_id": contest.id}, contest.owner_unit_id, f"contest {contest.id}"
     survey_id = request.form.get("survey_id", type=int)
     if survey_id is not None and "survey_id" in spec.params:
-        survey = db.session.get(Survey, survey_id)
-        if survey is None or not in_scope(survey.unit_id):
-            abort(404)
+        survey = scoped_object("survey_id", survey_id)
         if spec.personal_data and survey.anonymous:
             abort(400)  # an anonymous survey has nobody to list
         return {"survey_id": survey.id}, survey.unit_id, f"survey {survey.id}"

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from quiz.formatting import number
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -40,7 +42,7 @@ def too_many_rows(limit: int) -> FileRefused:
     return FileRefused(
         _l(
             "The file has more than %(n)s rows; split it into several files.",
-            n=f"{limit:,}".replace(",", "."),
+            n=number(limit),
         )
     )
 

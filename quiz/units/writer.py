@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 
 from quiz.extensions import db
+from quiz.formatting import number
 from quiz.models import Unit
 from quiz.spreadsheets.limits import MAX_ROWS
 from quiz.spreadsheets.writing import neutralise, write_header
@@ -53,7 +54,7 @@ def _instructions(workbook: Workbook) -> None:
         "Đơn vị cấp trên có thể nằm trong tệp (ở bất kỳ dòng nào) hoặc đã có trong hệ thống.",
         "Nhập lại cùng mã đơn vị sẽ cập nhật tên, cấp, dân số và đơn vị cấp trên của đơn vị đó.",
         "Tệp có lỗi thì không dòng nào được nhập; hệ thống liệt kê mọi lỗi theo dòng và cột.",
-        f"Tối đa {MAX_ROWS:,} dòng mỗi tệp, tệp .xlsx không đặt mật khẩu.".replace(",", "."),
+        f"Tối đa {number(MAX_ROWS, 'vi')} dòng mỗi tệp, tệp .xlsx không đặt mật khẩu.",
     ]
     for line in lines:
         sheet.append(["", line])

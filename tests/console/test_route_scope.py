@@ -7,7 +7,9 @@ an organizer of another district must get 403 or 404 for it, never the page.
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
 from werkzeug.routing import IntegerConverter
@@ -47,6 +49,7 @@ def d1_ids(app, world) -> dict[str, int]:
         db.session.commit()
         ids = {
             "contest_id": world.contest_d1,
+            "shared_contest_id": world.contest_d1,
             "round_id": db.session.get(Contest, world.contest_d1).rounds[0].id,
             "bank_id": world.bank_d1,
             "unit_id": world.units["D1-C1"],
@@ -134,3 +137,58 @@ def test_a_child_named_under_another_conference_is_not_found(app, as_staff, d1_i
         assert response.status_code == 404
     session = d1_ids["session_id"]
     assert owner.get(f"/console/conferences/{other}/sessions/{session}/screen").status_code == 404
+
+
+# Ids a view reads from a form or query string without loading anything by them.
+UNLOADED = {("exports.py", "exports"): "round_id and contest_id only preselect the form's lists"}
+
+
+def _request_ids(function: ast.FunctionDef):
+    """(argument, variable or None) for each `request.form/args.get("<scoped id>")`."""
+    for node in ast.walk(function):
+        for target, value in _assignments(node):
+            if _reads_scoped_id(value):
+                yield value.args[0].value, getattr(target, "id", None)
+
+
+def _assignments(node: ast.AST):
+    if isinstance(node, ast.Assign):
+        yield from ((target, node.value) for target in node.targets)
+    elif isinstance(node, ast.Call):
+        yield from ((None, arg) for arg in [*node.args, *(k.value for k in node.keywords)])
+
+
+def _reads_scoped_id(value: ast.AST) -> bool:
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "get"
+        and ast.unparse(value.func.value) in {"request.form", "request.args", "request.values"}
+        and bool(value.args)
+        and isinstance(value.args[0], ast.Constant)
+        and value.args[0].value in SCOPED_ARGS
+    )
+
+
+def test_an_id_read_from_a_form_or_query_goes_through_the_scope_table():
+    """The guard checks ids in URLs; an id that comes another way is loaded by
+    `scoped_object` with the same table, never by a second check of its own."""
+    console = Path(__file__).resolve().parents[2] / "quiz" / "console"
+    unchecked = []
+    for path in console.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]:
+            if (path.name, function.name) in UNLOADED:
+                continue
+            checked = {
+                (call.args[0].value, call.args[1].id)
+                for call in ast.walk(function)
+                if isinstance(call, ast.Call)
+                and getattr(call.func, "id", None) == "scoped_object"
+                and isinstance(call.args[0], ast.Constant)
+                and isinstance(call.args[1], ast.Name)
+            }
+            for argument, variable in _request_ids(function):
+                if (argument, variable) not in checked:
+                    unchecked.append(f"{path.name}:{function.name} reads {argument}")
+    assert unchecked == []
