@@ -146,6 +146,9 @@ class Config:
         )
         values["REDIS_URL"] = env.get("REDIS_URL") or cls.default_redis_url()
         values["LEADERBOARD_REDIS_URL"] = env.get("LEADERBOARD_REDIS_URL") or values["REDIS_URL"]
+        # Optional: the product's data on a Redis Cluster (any node's URL);
+        # REDIS_URL then carries only RQ's queues and the rate limits.
+        values["REDIS_CLUSTER_URL"] = env.get("REDIS_CLUSTER_URL") or None
         values["SESSION_COOKIE_SECURE"] = _env_bool(
             "SESSION_COOKIE_SECURE", cls.ENV_NAME == "production"
         )

@@ -41,9 +41,7 @@ from tests.players import Player, csrf_from
 NOT_PAGES = {"static", "health", "switch_language", "conferences.stylesheet"}
 # Routes where the demo data has nothing to show, and why (walked anyway: their
 # pages are checked, only their 200 is not expected).
-NOT_IN_DEMO = {
-    "results.certificate": "no certificate before a round has ended or its winners are published",
-}
+NOT_IN_DEMO: dict[str, str] = {}  # the demo shows every page today
 # Arguments the demo data may not have, and why: a route needing one is walked once it has.
 OPTIONAL_ARGS = {
     "export_id": "no export file is made without a worker",
@@ -156,6 +154,7 @@ def workbook_text(data: bytes) -> str:
 class Demo:
     args: dict[str, dict[str, str]] = field(default_factory=dict)  # endpoint → its arguments
     common: dict[str, str] = field(default_factory=dict)
+    contests: list[dict[str, str]] = field(default_factory=list)  # each contest's arguments
 
 
 def _first(model, *where) -> int | None:
@@ -207,6 +206,18 @@ def demo(app, tmp_path) -> Demo:
             found = _first(model)
             if found is not None:
                 demo.common[optional] = str(found)
+        # Every contest of the demo (one open, one finished with published winners).
+        for each in db.session.scalars(select(models.Contest).order_by(models.Contest.id)):
+            first = min(each.rounds, key=lambda r: r.number)
+            demo.contests.append(
+                {"slug": each.slug, "contest_id": str(each.id), "round_id": str(first.id),
+                 "number": str(first.number)}
+            )  # fmt: skip
+        winner = _first(models.Winner)
+        if winner is not None:
+            from quiz.results.certificates import winner_code
+
+            demo.args["results.certificate"] = {"code": winner_code(winner)}
         survey = db.session.scalar(select(models.Survey).order_by(models.Survey.id).limit(1))
         if survey is not None:
             demo.common["survey_slug"] = survey.slug
@@ -249,7 +260,7 @@ def _entrant(app, demo: Demo):
             select(models.Entrant.id).where(models.Entrant.phone == "0987654321")
         )
         code = participation_code(int(demo.common["round_id"]), entrant)
-    demo.args["results.certificate"] = {"code": code}
+    demo.args.setdefault("results.certificate", {"code": code})
     return player.client
 
 
@@ -279,6 +290,18 @@ def _url(rule, args: dict[str, str]) -> tuple[str, set[str]]:
     return url, missing
 
 
+def _walk(rules, demo: Demo):
+    """(rule, URL, missing arguments) for each route, once per demo contest where it names one."""
+    for rule in sorted(rules, key=lambda r: r.rule):
+        urls = {}
+        for contest in demo.contests or [{}]:
+            args = {**demo.common, **contest, **demo.args.get(rule.endpoint, {})}
+            url, missing = _url(rule, args)
+            urls.setdefault(url, missing)
+        for url, missing in urls.items():
+            yield rule, url, missing
+
+
 def test_every_page_reads_as_vietnamese(app, demo):
     people = {
         "anonymous": app.test_client(),
@@ -293,8 +316,7 @@ def test_every_page_reads_as_vietnamese(app, demo):
         if "GET" in r.methods and r.endpoint not in NOT_PAGES and not r.rule.endswith(".js")
     ]
     problems, walked, lacking = [], set(), set()
-    for rule in sorted(rules, key=lambda r: r.rule):
-        url, missing = _url(rule, {**demo.common, **demo.args.get(rule.endpoint, {})})
+    for rule, url, missing in _walk(rules, demo):
         if missing:
             lacking |= missing
             walked.add(rule.endpoint)  # cannot be walked with this data, for a reason below

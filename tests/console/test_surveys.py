@@ -314,3 +314,55 @@ def test_flagged_responses_are_kept_or_discarded_by_an_organizer(app, world, as_
         assert not db.session.scalar(select(func.count()).where(SurveyResponse.flagged))
     assert as_staff("view1").get(url).status_code == 403
     assert as_staff("org2").get(url).status_code == 404
+
+
+def test_more_empty_rows_keep_what_was_typed_and_save_nothing(app, world, as_staff):
+    org1 = as_staff("org1")
+    _create(org1, world.units["D1"])
+    survey_id = _survey_id(app)
+    page = org1.get(f"/console/surveys/{survey_id}/questions")
+    data = {"csrf_token": csrf_from(page.text), "lines": "2", "more": "1"}
+    data.update({"r1-kind": "Số", "r1-code": "Q1", "r1-text": "Bao nhiêu tuổi?"})
+    more = org1.post(f"/console/surveys/{survey_id}/questions", data=data)
+    assert more.status_code == 200
+    assert 'value="Bao nhiêu tuổi?"' in more.text
+    assert 'name="lines" value="42"' in more.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SurveyQuestion)) == 0
+
+
+def test_once_answered_the_audience_and_anonymity_stay(app, world, as_staff):
+    org1 = as_staff("org1")
+    with app.app_context():
+        survey = make_survey(world.units["D1"], slug="viec-lam")
+        add_responses(survey, [world.units["D1-C1"]], 1)
+        survey_id = survey.id
+    page = org1.get(f"/console/surveys/{survey_id}/edit")
+    data = {"csrf_token": csrf_from(page.text), **_settings(world.units["D1"], anonymous=None)}
+    refused = org1.post(f"/console/surveys/{survey_id}/edit", data=data)
+    assert refused.status_code == 422 and "không thể đổi" in refused.text
+    data["anonymous"] = "y"
+    data["title"] = "Tên mới"
+    assert org1.post(f"/console/surveys/{survey_id}/edit", data=data).status_code == 303
+    with app.app_context():
+        assert db.session.get(Survey, survey_id).title == "Tên mới"
+
+
+def test_the_live_page_drills_down_the_unit_tree_within_the_survey(app, world, as_staff):
+    with app.app_context():
+        survey = make_survey(world.units["P"], slug="toan-tinh")
+        add_responses(survey, [world.units["D1-C1"], world.units["D1-C2"]], 4)
+        survey_id = survey.id
+        d1_survey = make_survey(world.units["D1"], slug="cua-huyen").id
+    admin = as_staff("admin")
+    top = admin.get(f"/console/surveys/{survey_id}")
+    assert f'href="/console/surveys/{survey_id}?unit={world.units["D1"]}"' in top.text
+    district = admin.get(f"/console/surveys/{survey_id}?unit={world.units['D1']}")
+    assert district.status_code == 200
+    names = re.findall(r"<tbody>.*?</tbody>", district.text, re.S)[0]
+    names = re.findall(r"<th scope=\"row\">([^<]+)</th>", names)
+    assert [n.split(",")[0] for n in names] == ["Xã D1-1", "Xã D1-2"]
+    foot = re.findall(r"<tfoot>.*?</tfoot>", district.text, re.S)[0]
+    assert re.findall(r'<td class="num">([^<]*)</td>', foot)[-3] == "4"  # the district's total
+    org1 = as_staff("org1")
+    assert org1.get(f"/console/surveys/{d1_survey}?unit={world.units['D2']}").status_code == 404

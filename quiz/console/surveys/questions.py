@@ -44,8 +44,9 @@ def _lines_from_form() -> list[dict[str, str]]:
     ]
 
 
-def _page(lines: list[dict], result: SurveyReadResult | None = None, status: int = 200):
-    extra = min(request.args.get("more", BLANK_LINES, type=int), 200)
+def _page(
+    lines: list[dict], result: SurveyReadResult | None = None, status: int = 200, extra=BLANK_LINES
+):
     lines = [*lines, *({} for _ in range(max(0, extra)))]
     by_cell = {}
     if result is not None:
@@ -97,6 +98,8 @@ def survey_questions_save(survey_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     lines = _lines_from_form()
+    if "more" in request.form:  # more empty rows, keeping what was typed (nothing saved)
+        return _page(lines, extra=BLANK_LINES * 4)
     if has_responses(survey_id):
         flash(ANSWERED, "error")
         return _page(lines, status=409)
