@@ -28,9 +28,10 @@ from quiz.models import (
     Unit,
 )
 from quiz.models.entrants import Gender, Occupation
-from quiz.surveys.respondents import AGE_BANDS
+from quiz.surveys.respondents import AGE_BANDS, device_key
 from quiz.surveys.sheet_import import apply_survey_sheet
 from quiz.surveys.sheet_writer import example_survey
+from quiz.surveys.structure import load_survey
 from quiz.timeutil import LOCAL_TZ, utcnow
 
 PUBLIC_SLUG = "khao-sat-hoc-truc-tuyen"
@@ -89,11 +90,11 @@ def _answers(survey: Survey, response_id: int, rng: random.Random) -> list[Surve
 
 def _responses(survey: Survey, communes: list[Unit], rng: random.Random) -> None:
     today = utcnow().astimezone(LOCAL_TZ).date()
+    info = load_survey(survey)
     for n in range(RESPONSES):
         day = today - timedelta(days=rng.choice([0, 1, 1, 2, 2, 2, 3]))
-        db.session.add(
-            SurveyRespondent(survey_id=survey.id, key=f"device:demo{n}", answered_on=day)
-        )
+        key = device_key(info, f"demo{n}")  # as if from an open link, one device each
+        db.session.add(SurveyRespondent(survey_id=survey.id, key=key, answered_on=day))
         response = SurveyResponse(
             survey_id=survey.id,
             unit_id=rng.choice(communes).id,
