@@ -85,8 +85,8 @@ def test_organizer_reads_results_by_unit_filters_crosses_and_searches(
     assert "unit=" in page.url and "gender=female" in page.url
 
     # A cross-tab of the two choice questions, within the same commune and filter.
-    page.get_by_label(vi("Rows")).select_option(index=0)
-    page.get_by_label(vi("Columns")).select_option(index=1)
+    page.get_by_label(vi("In rows")).select_option(index=0)
+    page.get_by_label(vi("In columns")).select_option(index=1)
     page.get_by_role("button", name=vi("Cross"), exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text(
         vi("The cross-tab is being computed; this page reloads by itself.")
