@@ -123,6 +123,38 @@ class ShownText(HTMLParser):
         return "\n".join(" ".join(p.split()) for p in parser.parts if p.strip())
 
 
+class EmptyForms(HTMLParser):
+    """The page's POST forms that have a field to fill: (action, hidden values to send)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[tuple[str | None, dict[str, str]]] = []
+        self.open: dict | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        values = dict(attrs)
+        if tag == "form" and (values.get("method") or "get").lower() == "post":
+            self.open = {"action": values.get("action"), "hidden": {}, "fields": 0}
+        elif self.open is not None and tag in {"input", "select", "textarea"}:
+            kind = (values.get("type") or "text").lower()
+            if kind == "hidden" and values.get("name"):
+                self.open["hidden"][values["name"]] = values.get("value") or ""
+            elif kind not in {"hidden", "submit", "button", "file"}:
+                self.open["fields"] += 1
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "form" and self.open is not None:
+            if self.open["fields"]:  # a bare button (delete, publish) is never pressed
+                self.forms.append((self.open["action"], self.open["hidden"]))
+            self.open = None
+
+    @classmethod
+    def of(cls, html: str) -> list[tuple[str | None, dict[str, str]]]:
+        parser = cls()
+        parser.feed(html)
+        return parser.forms
+
+
 def leftovers(text: str) -> list[str]:
     """What in `text` is not Vietnamese: English, "None", escapes, raw codes."""
     found = [f"English: {m.msgid!r}" for m in english_messages() if m.pattern.search(text)]
@@ -302,6 +334,24 @@ def _walk(rules, demo: Demo):
             yield rule, url, missing
 
 
+def _answer(client, method: str, url: str, data=None) -> tuple[int, str, bytes]:
+    with client.open(url, method=method, data=data) as response:
+        return response.status_code, response.mimetype, response.data
+
+
+def _refusals(who: str, client, url: str, page: str) -> list[str]:
+    """Each form of the page sent back empty: its refusal must read as Vietnamese too."""
+    found = []
+    for action, hidden in EmptyForms.of(page):
+        status, kind, body = _answer(client, "POST", action or url, hidden)
+        assert status < 500, (who, "POST", action or url, status)
+        if kind == "text/html":
+            found += [f"{who} POST {action or url} [{status}]: {p}" for p in leftovers(
+                ShownText.of(body.decode())
+            )]  # fmt: skip
+    return found
+
+
 def test_every_page_reads_as_vietnamese(app, demo):
     people = {
         "anonymous": app.test_client(),
@@ -322,8 +372,7 @@ def test_every_page_reads_as_vietnamese(app, demo):
             walked.add(rule.endpoint)  # cannot be walked with this data, for a reason below
             continue
         for who, client in people.items():
-            with client.get(url) as response:
-                status, kind, body = response.status_code, response.mimetype, response.data
+            status, kind, body = _answer(client, "GET", url)
             assert status < 500, (who, url, status)
             walked.update([rule.endpoint] if status == 200 else [])
             if kind == "text/html":
@@ -333,6 +382,8 @@ def test_every_page_reads_as_vietnamese(app, demo):
             else:
                 continue
             problems += [f"{who} {url} [{status}]: {p}" for p in leftovers(text)]
+            if kind == "text/html" and status == 200 and who != "viewer":
+                problems += _refusals(who, client, url, body.decode())
     assert problems == [], "\n".join(problems)
     assert lacking <= set(OPTIONAL_ARGS), lacking - set(OPTIONAL_ARGS)
     # A route that only redirects with the demo data (the venue code, by design) is not a page.
