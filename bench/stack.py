@@ -276,8 +276,11 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def run_wrk(url: str, requests_file: Path, seconds: int, connections: int = 64) -> WrkResult:
-    script = ROOT / "bench" / "wrk" / "cycle.lua"
+def run_wrk(
+    url: str, requests_file: Path, seconds: int, connections: int = 64, script: str = "cycle.lua"
+) -> WrkResult:
+    """wrk sending the file's requests in turn (`script`: fetch.lua adds X-Requested-With)."""
+    script_path = ROOT / "bench" / "wrk" / script
     out = subprocess.run(
         [
             ensure_wrk(),
@@ -286,7 +289,7 @@ def run_wrk(url: str, requests_file: Path, seconds: int, connections: int = 64) 
             f"-d{seconds}s",
             "--latency",
             "-s",
-            str(script),
+            str(script_path),
             url,
             "--",
             str(requests_file),

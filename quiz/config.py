@@ -134,6 +134,9 @@ class Config:
     # so that the order rows were written in cannot pair a respondent with
     # a response (k-anonymity of the write order, k = this).
     SURVEY_ANONYMOUS_BATCH = 10
+    # ... but no response waits longer than this: until it is written, the
+    # queued entry in Redis names its respondent.
+    SURVEY_ANONYMOUS_HOLD_SECONDS = 6 * 3600
 
     @classmethod
     def load(cls) -> dict:
@@ -146,6 +149,9 @@ class Config:
         )
         values["REDIS_URL"] = env.get("REDIS_URL") or cls.default_redis_url()
         values["LEADERBOARD_REDIS_URL"] = env.get("LEADERBOARD_REDIS_URL") or values["REDIS_URL"]
+        # Optional: the product's data on a Redis Cluster (any node's URL);
+        # REDIS_URL then carries only RQ's queues and the rate limits.
+        values["REDIS_CLUSTER_URL"] = env.get("REDIS_CLUSTER_URL") or None
         values["SESSION_COOKIE_SECURE"] = _env_bool(
             "SESSION_COOKIE_SECURE", cls.ENV_NAME == "production"
         )

@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from redis.backoff import NoBackoff
+from redis.cluster import RedisCluster
 from redis.retry import Retry
 from rq import Queue
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -36,12 +37,20 @@ def limits_storage_uri(redis_url: str) -> str:
 
 
 class RedisClient:
-    """Holds the app's Redis client; `get_redis()` reads it from the current app."""
+    """Holds the app's Redis clients; `get_redis()` reads the data client from the current app.
+
+    One Redis (REDIS_URL) serves everything by default. With REDIS_CLUSTER_URL
+    the data (attempts, answers, boards, surveys, caches) goes to a Redis
+    Cluster while RQ's queues stay on REDIS_URL: RQ moves a job between its
+    keys in MULTI blocks that span slots, which a cluster refuses.
+    """
 
     key = "quiz.redis"
 
     def init_app(self, app: Flask) -> None:
-        main = app.extensions[self.key] = make_redis(app.config["REDIS_URL"])
+        queue = app.extensions[QUEUE_KEY] = make_redis(app.config["REDIS_URL"])
+        cluster_url = app.config.get("REDIS_CLUSTER_URL")
+        main = app.extensions[self.key] = make_cluster(cluster_url) if cluster_url else queue
         boards_url = app.config.get("LEADERBOARD_REDIS_URL") or app.config["REDIS_URL"]
         same = boards_url == app.config["REDIS_URL"]
         app.extensions[BOARDS_KEY] = main if same else make_redis(boards_url)
@@ -65,8 +74,14 @@ def make_redis(url: str) -> redis.Redis:
     )
 
 
+def make_cluster(url: str) -> RedisCluster:
+    """A Redis Cluster client: routes each command (and script call) to the slot's master."""
+    return RedisCluster.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+
+
 redis_client = RedisClient()
 BOARDS_KEY = "quiz.redis.boards"
+QUEUE_KEY = "quiz.redis.queue"
 
 
 def get_redis() -> redis.Redis:
@@ -89,5 +104,10 @@ SCORING_QUEUE = "scoring"
 DEFAULT_QUEUE = "default"
 
 
+def get_queue_redis() -> redis.Redis:
+    """The Redis of RQ's queues (REDIS_URL): the data Redis itself unless that is a cluster."""
+    return current_app.extensions[QUEUE_KEY]
+
+
 def get_queue(name: str = DEFAULT_QUEUE) -> Queue:
-    return Queue(name, connection=get_redis())
+    return Queue(name, connection=get_queue_redis())

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from quiz import create_app
 from quiz.embedded_redis import EmbeddedRedis
-from quiz.extensions import db, dispose_engines, get_redis
+from quiz.extensions import db, dispose_engines, get_queue_redis, get_redis
 from quiz.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +114,9 @@ def app(app_config):
     with app.app_context():
         _empty_tables()
         get_redis().flushdb()
+        # Data on a cluster, queues on REDIS_URL (tests/scoring/test_cluster.py).
+        if get_queue_redis() is not get_redis():
+            get_queue_redis().flushdb()
     yield app
     with app.app_context():
         db.session.remove()

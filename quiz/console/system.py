@@ -10,7 +10,14 @@ from sqlalchemy import func, select
 
 from quiz.console import bp
 from quiz.console.access import ADMINS, allow
-from quiz.extensions import DATABASE_DOWN, DEFAULT_QUEUE, SCORING_QUEUE, db, get_redis
+from quiz.extensions import (
+    DATABASE_DOWN,
+    DEFAULT_QUEUE,
+    SCORING_QUEUE,
+    db,
+    get_queue_redis,
+    get_redis,
+)
 from quiz.models.redis_state import LostAttempt, RedisLoss
 from quiz.scoring import keys
 from quiz.scoring.jobs import DEAD_LETTERS
@@ -43,10 +50,10 @@ def _pending(client, stream: str, group: str) -> int:
 
 
 def backlog() -> dict:
-    client = get_redis()
+    client, queue_redis = get_redis(), get_queue_redis()
     queues = []
     for name in (SCORING_QUEUE, DEFAULT_QUEUE):
-        queue = Queue(name, connection=client)
+        queue = Queue(name, connection=queue_redis)
         queues.append(
             {
                 "name": name,
@@ -68,7 +75,7 @@ def backlog() -> dict:
                 "state": worker_state(w.get_state()),
                 "queues": ", ".join(queue_label(q) for q in w.queue_names()),
             }
-            for w in Worker.all(connection=client)
+            for w in Worker.all(connection=queue_redis)
         ],
     }
 

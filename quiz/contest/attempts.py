@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import redis
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
@@ -71,6 +72,7 @@ class Engine:
     signer: TokenSigner
     buffer: SubmissionBuffer
     admission: Admission
+    queue: redis.Redis  # RQ's Redis (quiz.scoring.state.AttemptState.queue)
     grace_ms: int
     max_saves: int
 
@@ -89,6 +91,7 @@ def engine_for(app: Flask) -> Engine:
             signer=TokenSigner(config["SECRET_KEY"]),
             buffer=state.buffer,
             admission=state.admission,
+            queue=state.queue,
             grace_ms=config["NETWORK_GRACE_SECONDS"] * 1000,
             max_saves=config["MAX_SAVES_PER_ATTEMPT"],
         )

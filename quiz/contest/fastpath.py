@@ -192,7 +192,7 @@ class AttemptFastPath:
         except AttemptUnknown:
             return None  # the view looks for the attempt, and says so if it is lost
         if receipt.needs_drain:
-            request_drain(engine.buffer.client)
+            request_drain(engine.queue)
         location = f"{environ.get('SCRIPT_NAME', '')}/a/{token_text}/result"
         headers = [("Location", location), ("Content-Type", "text/plain"), *COMMON_HEADERS]
         return "303 See Other", headers, b""

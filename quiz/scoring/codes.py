@@ -59,6 +59,13 @@ class SeedCode(IntEnum):
     SEEDED = 1
 
 
+class SwapCode(IntEnum):
+    """scoring/lua/swap_boards.lua."""
+
+    CLEARED = 0
+    SWAPPED = 1
+
+
 class SurveySaveCode(IntEnum):
     """surveys/lua/save.lua: a save refused (otherwise the saves so far, 1 or more)."""
 
@@ -84,6 +91,7 @@ SCRIPT_CODES: dict[str, type[IntEnum] | None] = {
     "scoring/lua/seed_seqs.lua": SeedCode,
     "scoring/lua/place_results.lua": None,
     "scoring/lua/all_answers.lua": None,
+    "scoring/lua/swap_boards.lua": SwapCode,
     "surveys/lua/save.lua": SurveySaveCode,
     "surveys/lua/submit.lua": SurveySubmitCode,
 }

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import redis
+from redis.cluster import RedisCluster
 from sqlalchemy import exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -77,8 +78,16 @@ class Seen:
     ceiling: int
 
 
+def _run_id(client: redis.Redis) -> str:
+    """The run id of the Redis process holding the engine's keys (under a cluster: its master)."""
+    if isinstance(client, RedisCluster):
+        node = client.get_node_from_key(keys.REDIS_CHECKED)
+        return client.info("server", target_nodes=node)["run_id"]
+    return client.info("server")["run_id"]
+
+
 def _seen(client: redis.Redis) -> Seen:
-    run_id = client.info("server")["run_id"]
+    run_id = _run_id(client)
     checked, marker, last, ceiling = client.mget(
         keys.REDIS_CHECKED, keys.REDIS_GENERATION, keys.ATTEMPT_IDS, keys.ATTEMPT_ID_CEILING
     )

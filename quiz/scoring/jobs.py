@@ -101,7 +101,8 @@ def _acknowledge(pipe, entry_ids: list, attempt_ids: list[int]) -> None:
     pipe.xack(keys.SUBMISSION_STREAM, keys.SCORERS_GROUP, *entry_ids)
     pipe.xdel(keys.SUBMISSION_STREAM, *entry_ids)
     if attempt_ids:
-        pipe.delete(*(keys.answers(a) for a in attempt_ids))
+        # One DEL of keys in one slot (redis-py's cluster pipeline refuses delete(*many)).
+        pipe.execute_command("DEL", *(keys.answers(a) for a in attempt_ids))
 
 
 def score_entries(client: redis.Redis, entries: list) -> int:

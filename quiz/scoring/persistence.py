@@ -165,7 +165,8 @@ def persist_new_attempts(
         pipe.xack(keys.NEW_ATTEMPTS, keys.PERSISTERS_GROUP, *entry_ids)
         pipe.xdel(keys.NEW_ATTEMPTS, *entry_ids)
         if records:
-            pipe.delete(*(keys.attempt(a) for a in records))
+            # One DEL of keys in one slot (redis-py's cluster pipeline refuses delete(*many)).
+            pipe.execute_command("DEL", *(keys.attempt(a) for a in records))
         pipe.execute()
         copied += len(records)
     client.xgroup_delconsumer(keys.NEW_ATTEMPTS, keys.PERSISTERS_GROUP, consumer)

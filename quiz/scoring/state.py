@@ -15,7 +15,7 @@ import redis
 from flask import Flask, current_app
 from rq import Queue
 
-from quiz.extensions import SCORING_QUEUE, RedisClient, get_redis
+from quiz.extensions import QUEUE_KEY, SCORING_QUEUE, RedisClient, get_queue_redis
 from quiz.scoring.admission import Admission
 from quiz.scoring.buffer import SubmissionBuffer
 
@@ -28,6 +28,7 @@ class AttemptState:
 
     buffer: SubmissionBuffer
     admission: Admission
+    queue: redis.Redis  # RQ's Redis: the data Redis itself unless that is a cluster
 
 
 def attempt_state_for(app: Flask) -> AttemptState:
@@ -44,6 +45,7 @@ def attempt_state_for(app: Flask) -> AttemptState:
                 config["START_BURST"],
                 config["ATTEMPT_ID_BLOCK"],
             ),
+            queue=app.extensions[QUEUE_KEY],
         )
         app.extensions["quiz.attempt_state"] = found
     return found
@@ -53,10 +55,13 @@ def attempt_state() -> AttemptState:
     return attempt_state_for(current_app._get_current_object())
 
 
-def request_drain(client: redis.Redis | None = None) -> None:
-    """Enqueue a scoring drain; failures are harmless (the cron drain catches up)."""
+def request_drain(queue: redis.Redis | None = None) -> None:
+    """Enqueue a scoring drain; failures are harmless (the cron drain catches up).
+
+    `queue`: RQ's Redis, when the caller has it at hand (no app context needed).
+    """
     try:
-        Queue(SCORING_QUEUE, connection=client or get_redis()).enqueue(
+        Queue(SCORING_QUEUE, connection=queue or get_queue_redis()).enqueue(
             "quiz.scoring.jobs.drain_submissions", job_timeout=600, result_ttl=60
         )
     except Exception:  # noqa: BLE001 - the submit stands whatever happens here

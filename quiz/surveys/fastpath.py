@@ -108,7 +108,7 @@ class SurveyFastPath:
         except Refusal:
             return None
         if sent.needs_drain:
-            request_drain(info.id, store.client)
+            request_drain(info.id, store.queue)
         location = f"{environ.get('SCRIPT_NAME', '')}/s/{info.slug}/done"
         return (
             "303 See Other",

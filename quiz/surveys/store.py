@@ -21,7 +21,7 @@ import redis
 from flask import Flask, current_app
 from rq import Queue
 
-from quiz.extensions import SCORING_QUEUE, RedisClient, get_redis
+from quiz.extensions import QUEUE_KEY, SCORING_QUEUE, RedisClient, get_queue_redis
 from quiz.lua import load_script
 from quiz.scoring import keys
 from quiz.scoring.codes import SurveySaveCode, SurveySubmitCode
@@ -72,8 +72,11 @@ def pack_response(token: RespondentToken, answers: Mapping[str, str], day: str) 
 
 
 class SurveyStore:
-    def __init__(self, client: redis.Redis, signer: RespondentSigner) -> None:
+    def __init__(
+        self, client: redis.Redis, signer: RespondentSigner, queue: redis.Redis | None = None
+    ) -> None:
         self.client = client
+        self.queue = queue or client  # RQ's Redis (not a cluster)
         self.signer = signer
         self._save = load_script(client, __file__, "save")
         self._submit = load_script(client, __file__, "submit")
@@ -123,16 +126,19 @@ def store_for(app: Flask | None = None) -> SurveyStore:
     app = app or current_app._get_current_object()
     store = app.extensions.get("quiz.survey_store")
     if store is None:
-        client = app.extensions[RedisClient.key]
-        store = SurveyStore(client, RespondentSigner(app.config["SECRET_KEY"]))
+        client, queue = app.extensions[RedisClient.key], app.extensions[QUEUE_KEY]
+        store = SurveyStore(client, RespondentSigner(app.config["SECRET_KEY"]), queue)
         app.extensions["quiz.survey_store"] = store
     return store
 
 
-def request_drain(survey_id: int, client: redis.Redis | None = None) -> None:
-    """Enqueue a drain of the survey's responses; failures are harmless (the cron catches up)."""
+def request_drain(survey_id: int, queue: redis.Redis | None = None) -> None:
+    """Enqueue a drain of the survey's responses; failures are harmless (the cron catches up).
+
+    `queue`: RQ's Redis, when the caller has it at hand (no app context needed).
+    """
     try:
-        Queue(SCORING_QUEUE, connection=client or get_redis()).enqueue(
+        Queue(SCORING_QUEUE, connection=queue or get_queue_redis()).enqueue(
             "quiz.surveys.drain.drain_survey", survey_id, job_timeout=600, result_ttl=60
         )
     except Exception:  # noqa: BLE001 - the submit stands whatever happens here
