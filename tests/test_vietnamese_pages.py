@@ -3,11 +3,13 @@
 The URL map is read, so a page added later is walked without editing this
 file. Each GET route is requested as an anonymous visitor, an entrant with a
 scored attempt, a checked-in conference attendee, the demo administrator and
-a read-only viewer, in Vietnamese (the default). Every HTML answer, whatever
-its status (403 and 404 pages included), must show no English outside
-ALLOWED_ENGLISH, no "None", no "_x00" escape and no raw code; every workbook
-answer is read cell by cell for the same leftovers. A route that none of
-them could walk must say why in NOT_IN_DEMO or OPTIONAL_ARGS.
+a district's read-only viewer, in Vietnamese (the default), once per demo
+contest. Every HTML answer, whatever its status (403 and 404 pages
+included), must show no English outside ALLOWED_ENGLISH, no "None", no
+"_x00" escape and no raw code; every workbook answer is read cell by cell
+for the same leftovers; every form on a page is also sent back empty, and
+its refusal read the same way. A route that none of them could walk must
+say why in NOT_IN_DEMO or OPTIONAL_ARGS.
 
 The browser journeys (tests/browser) check their screens with the same
 catalog of English messages; this walks the pages no journey reaches.
@@ -41,13 +43,15 @@ from tests.players import Player, csrf_from
 NOT_PAGES = {"static", "health", "switch_language", "conferences.stylesheet"}
 # Routes where the demo data has nothing to show, and why (walked anyway: their
 # pages are checked, only their 200 is not expected).
-NOT_IN_DEMO: dict[str, str] = {}  # the demo shows every page today
+NOT_IN_DEMO = {
+    "surveys.invitation_link": "codes are stored hashed: the page for a wrong code is walked",
+}
 # Arguments the demo data may not have, and why: a route needing one is walked once it has.
 OPTIONAL_ARGS = {
     "export_id": "no export file is made without a worker",
     "survey_id": "the demo has no survey",
     "survey_slug": "the demo has no survey",
-    "invitation_code": "the demo has no survey invitation",
+    "invitation_code": "the demo has no survey",
 }
 # English a Vietnamese page may show: names of languages, products and formats, and
 # words Vietnamese has borrowed or that are also Vietnamese syllables and names (Hạ Long).
@@ -205,8 +209,9 @@ def demo(app, tmp_path) -> Demo:
     with app.app_context():
         contest, conference, _password = seed_demo(tmp_path / "password", tmp_path / "tokens")
         staff = db.session.scalar(select(models.Staff).where(models.Staff.username == DEMO_ADMIN))
-        viewer = models.Staff(
-            username="xem", full_name="Người xem", role=models.Role.VIEWER, unit_id=staff.unit_id
+        district = db.session.scalar(select(models.Unit.id).where(models.Unit.code == "SL-VS"))
+        viewer = models.Staff(  # a district's viewer: it follows the province's contests
+            username="xem", full_name="Người xem", role=models.Role.VIEWER, unit_id=district
         )
         viewer.password_hash = staff.password_hash
         db.session.add(viewer)
@@ -243,7 +248,7 @@ def demo(app, tmp_path) -> Demo:
             first = min(each.rounds, key=lambda r: r.number)
             demo.contests.append(
                 {"slug": each.slug, "contest_id": str(each.id), "round_id": str(first.id),
-                 "number": str(first.number)}
+                 "number": str(first.number), "shared_contest_id": str(each.id)}
             )  # fmt: skip
         winner = _first(models.Winner)
         if winner is not None:
@@ -253,6 +258,7 @@ def demo(app, tmp_path) -> Demo:
         survey = db.session.scalar(select(models.Survey).order_by(models.Survey.id).limit(1))
         if survey is not None:
             demo.common["survey_slug"] = survey.slug
+            demo.common["invitation_code"] = "KHONGPHAIMA"
     return demo
 
 
