@@ -352,11 +352,14 @@ def test_the_live_page_drills_down_the_unit_tree_within_the_survey(app, world, a
     with app.app_context():
         survey = make_survey(world.units["P"], slug="toan-tinh")
         add_responses(survey, [world.units["D1-C1"], world.units["D1-C2"]], 4)
+        add_responses(survey, [None], 1, seed=3)  # a respondent of no unit
         survey_id = survey.id
         d1_survey = make_survey(world.units["D1"], slug="cua-huyen").id
     admin = as_staff("admin")
     top = admin.get(f"/console/surveys/{survey_id}")
     assert f'href="/console/surveys/{survey_id}?unit={world.units["D1"]}"' in top.text
+    own = re.search(r"Của chính đơn vị, hoặc không rõ đơn vị</th>(.*?)</tr>", top.text, re.S)
+    assert re.findall(r'<td class="num">([^<]*)</td>', own.group(1))[-3] == "1"
     district = admin.get(f"/console/surveys/{survey_id}?unit={world.units['D1']}")
     assert district.status_code == 200
     names = re.findall(r"<tbody>.*?</tbody>", district.text, re.S)[0]
