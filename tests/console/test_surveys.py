@@ -190,7 +190,10 @@ def test_questions_cannot_change_once_people_answered(app, world, as_staff):
         survey = make_survey(world.units["D1"], slug="da-tra-loi")
         add_responses(survey, [world.units["D1-C1"]], 1)
         survey_id = survey.id
-    refused = _post_table(as_staff("org1"), survey_id, TABLE)
+    org1 = as_staff("org1")
+    shown = org1.get(f"/console/surveys/{survey_id}/questions").text
+    assert '<fieldset class="plain" disabled>' in shown and "Kiểm tra và lưu" not in shown
+    refused = _post_table(org1, survey_id, TABLE)
     assert refused.status_code == 409
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SurveyQuestion)) == 7
