@@ -194,12 +194,19 @@ class Stack:
             capture_output=True,
         )
 
-    def gunicorn(self, target: str, port: int, workers: int = 2, threaded: bool = False) -> None:
+    def gunicorn(
+        self,
+        target: str,
+        port: int,
+        workers: int = 2,
+        threaded: bool = False,
+        extra_env: dict | None = None,
+    ) -> None:
         settings = GUNICORN_THREADED if threaded else GUNICORN
         args = settings.replace("--workers 2", f"--workers {workers}").split()
         process = subprocess.Popen(
             [str(BIN / "gunicorn"), *args, "--bind", f"127.0.0.1:{port}", target],
-            env=self.env,
+            env={**self.env, **(extra_env or {})},
             cwd=ROOT,
         )
         self.processes.append(process)

@@ -234,11 +234,7 @@ class Leaderboard:
 
 def leaderboard() -> Leaderboard:
     """The app's leaderboards (on the leaderboard Redis)."""
-    from flask import current_app
-
+    from quiz.caches import per_app
     from quiz.extensions import get_board_redis
 
-    board = current_app.extensions.get("quiz.leaderboard")
-    if board is None:
-        board = current_app.extensions["quiz.leaderboard"] = Leaderboard(get_board_redis())
-    return board
+    return per_app(Leaderboard, lambda _app: Leaderboard(get_board_redis()))

@@ -44,6 +44,7 @@ class LiveView:
     total: LiveRow
     days: list[date]  # the latest days with responses, oldest first
     queued: int  # submitted, not yet written
+    unplaced: LiveRow | None = None  # responses of no listed unit (no unit, or the parent's own)
 
 
 def _rows(survey: Survey, targets: dict[int, int], parent_id: int | None) -> list[LiveRow]:
@@ -84,5 +85,10 @@ def live_view(survey: Survey, parent_id: int | None = None) -> LiveView:
             row.total += n
             row.by_day[day] = row.by_day.get(day, 0) + n
     days = sorted(total.by_day)[-DAYS_SHOWN:]
+    unplaced = None
+    if not (targets and parent_id is None):  # the rows are siblings: they do not overlap
+        unplaced = LiveRow(None, "", None, total.total - sum(r.total for r in rows))
+        for day, n in total.by_day.items():
+            unplaced.by_day[day] = n - sum(r.by_day.get(day, 0) for r in rows)
     queued = int(get_redis().xlen(keys.survey_responses(survey.id)) or 0)
-    return LiveView(rows, total, days, queued)
+    return LiveView(rows, total, days, queued, unplaced if unplaced and unplaced.total else None)

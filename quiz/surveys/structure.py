@@ -12,9 +12,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import Flask
 from sqlalchemy import select
 
+from quiz.caches import cache_of
 from quiz.extensions import db
 from quiz.models.surveys import OptionRole, QuestionKind, Survey
 from quiz.timeutil import to_ms
@@ -192,13 +193,12 @@ class SurveyCache:
         self.items.clear()
         self.slugs.clear()
 
+    def __len__(self) -> int:
+        return len(self.items)
 
-def survey_cache(app=None) -> SurveyCache:
-    app = app or current_app
-    cache = app.extensions.get("quiz.surveys")
-    if cache is None:
-        cache = app.extensions["quiz.surveys"] = SurveyCache()
-    return cache
+
+def survey_cache(app: Flask | None = None) -> SurveyCache:
+    return cache_of(SurveyCache, app)
 
 
 def clear_surveys() -> None:

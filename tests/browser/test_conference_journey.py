@@ -23,6 +23,7 @@ from sqlalchemy import select
 from quiz.conferences.qr import personal_payload
 from quiz.conferences.venue import GRACE_MS, SLOT_MS
 from quiz.extensions import db
+from quiz.formatting import filesize
 from quiz.models import CheckIn, Delegate, ScanRefusal
 from quiz.timeutil import to_ms
 from tests.browser.catalog import vi
@@ -218,9 +219,8 @@ def the_attendee_scans_it_and_checks_in(page, hall: Hall, check_screen, tmp_path
     expect(heading(page)).to_have_text(vi("Welcome, %(name)s", name=ATTENDEE.name))
     document = page.get_by_role("link", name=DOCUMENT_TITLE)
     expect(document).to_be_visible()
-    expect(page.locator("ul.docs li")).to_have_text(
-        f"{DOCUMENT_TITLE} (PDF, 0,0 MB)"
-    )  # decimal comma
+    size = filesize(len(DOCUMENT), "vi")
+    expect(page.locator("ul.docs li")).to_have_text(f"{DOCUMENT_TITLE} (PDF, {size})")
     check_screen(page, "conference-4-attendee-documents")
     with page.expect_download() as download:
         document.tap()
