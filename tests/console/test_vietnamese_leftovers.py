@@ -168,3 +168,14 @@ def test_wtforms_stock_messages_come_from_the_catalog(as_staff):
     response = admin.post("/console/staff/new", data={"csrf_token": csrf(admin)})
     assert "Vui lòng điền mục này." in response.text
     assert "This field is required." not in response.text
+
+
+def test_survey_pages_are_headed_as_a_survey(app, client, tmp_path):
+    from quiz.demo import seed_demo
+    from quiz.demo_surveys import PUBLIC_SLUG
+
+    with app.app_context():
+        seed_demo(tmp_path / "password")
+    page = client.get(f"/s/{PUBLIC_SLUG}").text
+    assert '<span class="brand">Khảo sát</span>' in page
+    assert "Cuộc thi trực tuyến</a>" not in page
