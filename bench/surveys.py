@@ -270,6 +270,7 @@ def main() -> None:
         seeded = time.perf_counter() - started
         print(f"seeded in {seeded:.0f} s; counting and exporting…", flush=True)
         sid = ids["survey"]
+        load_before = os.getloadavg()[0]
         results = {
             "all": run_child(env, "count", [sid, {}, None]),
             "filter": run_child(env, "count", [sid, {"gender": "female"}, None]),
@@ -277,13 +278,14 @@ def main() -> None:
             "xlsx": run_child(env, "export", str(ids["exports"]["survey_responses"])),
             "csv": run_child(env, "export", str(ids["exports"]["survey_csv"])),
         }
+        load = (load_before, os.getloadavg()[0])
     finally:
         stack.stop()
         shutil.rmtree(INSTANCE, ignore_errors=True)
     for name, r in results.items():
         print(f"{name}: {r['rows']:,} rows in {r['seconds']:.1f} s, peak {r['peak_mb']:.0f} MB")
     if not args.no_report:
-        write_section("surveys", report(args, seeded, ids, results))
+        write_section("surveys", report(args, seeded, ids, {**results, "load": load}))
 
 
 def report(args, seeded: float, ids: dict, results: dict) -> str:
@@ -315,11 +317,17 @@ def report(args, seeded: float, ids: dict, results: dict) -> str:
             row("Excel export with codebook (goals < 30 s, < 300 MB)", results["xlsx"], 30, 300),
             row("CSV export", results["csv"], None, None),
             "",
-            "Counting is a few grouped queries (responses, options chosen, respondents per "
-            "question, sums of numbers), each grouped by unit in the database: Python receives "
-            "a few rows per unit and option, and the results page sums the units of the subtree "
-            "it shows. The exports read responses a chunk of 5,000 at a time by id and their "
-            "answers by the same id range, into the streamed writer the contest exports use.",
+            "Counting is two grouped passes over the answers in the database (every answer "
+            "row by unit, question, row and option, with the numbers' sums; then the distinct "
+            "respondents of the several-answer questions): Python receives a few rows per "
+            "unit and option, and the results page sums the units of the subtree it shows. "
+            "The exports read responses 5,000 at a time by id and their answers by the same "
+            "id range as the driver's plain rows (a chosen option is three integers, placed "
+            "by one lookup), into the streamed writer the contest exports use.",
+            "",
+            f"Load average while measuring: {results['load'][0]:.1f} at the start, "
+            f"{results['load'][1]:.1f} at the end (a load above 2 means the two cores were "
+            "shared with other work).",
         ]
     )
 
