@@ -26,6 +26,7 @@ BENCHMARKS = {
     "leaderboard": ["bench/leaderboard_bench.py"],
     "exports": ["bench/export_bench.py"],
     "hotpath": ["bench/hotpath.py"],
+    "fastpath": ["bench/hotpath.py", "--fastpath-off", "--runs", "1", "--seconds", "5"],
     "scoring": ["bench/scoring_bench.py", "--profile", "bench/out/scoring-profile.txt"],
     "syncstart-1x1": ["bench/syncstart.py", "--servers", "1", "--workers", "1"],
     "syncstart-2x2": ["bench/syncstart.py", "--servers", "2", "--workers", "2"],

@@ -1,6 +1,8 @@
 """Hot-path benchmark: the framework ceiling vs save, submit and start; scoring rate.
 
     .venv/bin/python bench/hotpath.py            # writes its section of BENCHMARKS.md
+    .venv/bin/python bench/hotpath.py --fastpath-off --runs 1 --seconds 5
+                                                 # the fast path on and off, its own section
 
 One run, one machine, the same gunicorn settings for every server, so the
 figures compare as ratios. Each endpoint is measured three times,
@@ -24,7 +26,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import write_section  # noqa: E402
 from bench.seeding import Sessions, demo_round, insert_attempts, insert_entrants  # noqa: E402
-from bench.stack import GUNICORN, OUT, Stack, WrkResult, ensure_wrk, run_python, run_wrk  # noqa: E402
+from bench.stack import (  # noqa: E402
+    GUNICORN,
+    OUT,
+    Stack,
+    WrkResult,
+    ensure_wrk,
+    free_port,
+    run_python,
+    run_wrk,
+)
 
 SLUG = "tim-hieu-nghi-quyet"
 WARM_SAVES = 4
@@ -151,7 +162,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--no-report", action="store_true")
+    parser.add_argument(
+        "--fastpath-off",
+        action="store_true",
+        help="measure save, submit and start with ATTEMPT_FASTPATH on and off (section fastpath)",
+    )
     args = parser.parse_args()
+    if args.fastpath_off:
+        compare_fastpath(args)
+        return
     ensure_wrk()
     stack = Stack("quiz_bench")
     try:
@@ -257,6 +276,106 @@ def render(summary: dict, scoring: dict, args) -> str:
         f"session and tokens already verified by the server process, as in a real attempt: "
         f"each submitter's {WARM_SAVES} saves are sent, untimed, before the timed run). "
         f"Starts are first starts of entrants the server has never seen.",
+    ]
+    return "\n".join(lines)
+
+
+OFF = {"ATTEMPT_FASTPATH": "0"}
+
+
+def compare_fastpath(args) -> None:
+    """The same requests against two servers of one stack, one with the fast path off.
+
+    Each server gets its own entrants for submits and starts (a submit or a
+    first start happens once); saves are the same file (a save is idempotent).
+    """
+    ensure_wrk()
+    stack = Stack("quiz_bench_fastpath")
+    runs = args.runs
+    try:
+        stack.prepare()
+        os.environ.update(stack.env)
+        print("seeding…", flush=True)
+        seeded = seed(n_save=5_000, n_submit=2 * 20_000 * runs, n_start=2 * 15_000 * runs)
+        files = write_requests(seeded, 2 * runs)
+        ports = [free_port() for _ in range(3)]  # other benchmarks may run side by side
+        stack.gunicorn("app:app", ports[0], args.workers)
+        stack.gunicorn("app:app", ports[1], args.workers, extra_env=OFF)
+        stack.gunicorn("bench.ceiling_app:app", ports[2], args.workers)
+        on, off, ceiling = (f"http://127.0.0.1:{port}" for port in ports)
+        run_wrk(ceiling, files["ceiling"][0], 2)  # warm-up
+        run_wrk(on, files["save"][0], 2)
+        run_wrk(off, files["save"][0], 2)
+        results = _compare_runs(files, runs, args.seconds, (ceiling, on, off))
+    finally:
+        stack.stop()
+    summary = {
+        name: {
+            "rps": statistics.median(r.requests_per_second for r in found),
+            "p99": statistics.median(r.p99_ms for r in found),
+            "errors": sum(r.errors for r in found),
+        }
+        for name, found in results.items()
+    }
+    if not args.no_report:
+        write_section("fastpath", render_comparison(summary, args))
+
+
+def _compare_runs(files, runs: int, seconds: int, urls: tuple[str, str, str]) -> dict:
+    ceiling, on, off = urls
+    results: dict[str, list[WrkResult]] = {}
+    for k in range(runs):
+        for name in ("ceiling", "save", "submit", "start"):
+            servers = [("", ceiling)] if name == "ceiling" else [("", on)]
+            servers += [("-off", off)] if name != "ceiling" else []
+            for suffix, url in servers:
+                # The off server's submitters and starters are the second half of the slices.
+                slice_ = files[name][k + (runs if suffix else 0)]
+                if name == "submit":
+                    prepare = files["prepare"][k + (runs if suffix else 0)]
+                    lines = sum(1 for _ in prepare.open())
+                    run_wrk(url, prepare, max(2, lines // 2500))
+                result = run_wrk(url, slice_, seconds)
+                results.setdefault(name + suffix, []).append(result)
+                print(
+                    f"run {k + 1} {name + suffix:11s} {result.requests_per_second:8.0f} req/s  "
+                    f"p99 {result.p99_ms:6.1f} ms  errors {result.errors}",
+                    flush=True,
+                )
+    return results
+
+
+def render_comparison(summary: dict, args) -> str:
+    ceiling = summary["ceiling"]["rps"]
+    gunicorn = GUNICORN.replace("--workers 2", f"--workers {args.workers}")
+    lines = [
+        "## Hot path with the fast path on and off",
+        "",
+        f"Command: `.venv/bin/python bench/hotpath.py --fastpath-off --runs {args.runs} "
+        f"--seconds {args.seconds}` ({args.runs} run(s) of {args.seconds} s per endpoint and "
+        "server, median shown). The same stack as the hot-path section (gunicorn "
+        f"`{gunicorn}`, PostgreSQL, Redis with `appendonly yes`), two app servers side by "
+        "side, one with `ATTEMPT_FASTPATH=0` (every request through Flask's views, same "
+        "rules, same answers); the ceiling is a minimal Flask POST measured in the same run.",
+        "",
+        f"Ceiling: {ceiling:,.0f} requests/s.",
+        "",
+        "| endpoint | fast path on: req/s | × ceiling | p99 (ms) | fast path off: req/s "
+        "| × ceiling | p99 (ms) | on ÷ off | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    names = {"save": "answer save", "submit": "submit", "start": "attempt start"}
+    for name, label in names.items():
+        on, off = summary[name], summary[name + "-off"]
+        lines.append(
+            f"| {label} | {on['rps']:,.0f} | {on['rps'] / ceiling:.2f} | {on['p99']:.1f} | "
+            f"{off['rps']:,.0f} | {off['rps'] / ceiling:.2f} | {off['p99']:.1f} | "
+            f"{on['rps'] / off['rps']:.2f} | {on['errors'] + off['errors']} |"
+        )
+    lines += [
+        "",
+        "What the fast path is worth is the on ÷ off column: the same request, the same "
+        "checks, served before Flask's request machinery or through it.",
     ]
     return "\n".join(lines)
 

@@ -194,12 +194,19 @@ class Stack:
             capture_output=True,
         )
 
-    def gunicorn(self, target: str, port: int, workers: int = 2, threaded: bool = False) -> None:
+    def gunicorn(
+        self,
+        target: str,
+        port: int,
+        workers: int = 2,
+        threaded: bool = False,
+        extra_env: dict | None = None,
+    ) -> None:
         settings = GUNICORN_THREADED if threaded else GUNICORN
         args = settings.replace("--workers 2", f"--workers {workers}").split()
         process = subprocess.Popen(
             [str(BIN / "gunicorn"), *args, "--bind", f"127.0.0.1:{port}", target],
-            env=self.env,
+            env={**self.env, **(extra_env or {})},
             cwd=ROOT,
         )
         self.processes.append(process)
@@ -276,8 +283,11 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def run_wrk(url: str, requests_file: Path, seconds: int, connections: int = 64) -> WrkResult:
-    script = ROOT / "bench" / "wrk" / "cycle.lua"
+def run_wrk(
+    url: str, requests_file: Path, seconds: int, connections: int = 64, script: str = "cycle.lua"
+) -> WrkResult:
+    """wrk sending the file's requests in turn (`script`: fetch.lua adds X-Requested-With)."""
+    script_path = ROOT / "bench" / "wrk" / script
     out = subprocess.run(
         [
             ensure_wrk(),
@@ -286,7 +296,7 @@ def run_wrk(url: str, requests_file: Path, seconds: int, connections: int = 64) 
             f"-d{seconds}s",
             "--latency",
             "-s",
-            str(script),
+            str(script_path),
             url,
             "--",
             str(requests_file),

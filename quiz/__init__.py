@@ -40,9 +40,23 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "console.login"
     login_manager.login_message = None
+    _install_caches(app)
 
     app.url_map.converters["int"] = web.RowId  # before any route is added
+    _register_areas(app)
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    web.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _register_areas(app: Flask) -> None:
+    """Every area's blueprint, then the fast paths in front of them (see contest/fastpath.py)."""
     from quiz.conferences import bp as conferences_bp
     from quiz.console import bp as console_bp
     from quiz.contest import bp as contest_bp
@@ -58,15 +72,27 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(results_bp)
     app.wsgi_app = AttemptFastPath(app, app.wsgi_app)
     app.wsgi_app = SurveyFastPath(app, app.wsgi_app)
-    proxies = app.config.get("TRUSTED_PROXIES", 0)
-    if proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
-    web.init_app(app)
-    errors.init_app(app)
-    cli.init_app(app)
-    return app
+
+def _install_caches(app: Flask) -> None:
+    """The per-process snapshots, one of each, reached through their areas' accessors."""
+    from quiz import caches
+    from quiz.catalog.questions import QuestionCache
+    from quiz.catalog.rounds import ContestCache, RoundCache
+    from quiz.conferences.snapshot import ConferenceCache
+    from quiz.surveys.structure import SurveyCache
+    from quiz.units.tree import UnitTree
+
+    ttl = app.config["ROUND_CACHE_SECONDS"]
+    caches.install(
+        app,
+        RoundCache(ttl),
+        ContestCache(ttl),
+        QuestionCache(),
+        UnitTree(),
+        ConferenceCache(),
+        SurveyCache(),
+    )
 
 
 def _tune_sqlite(app: Flask) -> None:

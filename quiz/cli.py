@@ -45,6 +45,7 @@ def seed_demo(base_url: str) -> None:
     from quiz.demo import DEMO_ADMIN
     from quiz.demo import seed_demo as run
     from quiz.demo_results import FINISHED_SLUG
+    from quiz.demo_surveys import PUBLIC_SLUG
 
     instance = Path(current_app.instance_path)
     contest, conference, password = run(
@@ -54,6 +55,7 @@ def seed_demo(base_url: str) -> None:
     click.echo(f"Demo contest: {base}/c/{contest.slug}")
     click.echo(f"Published results: {base}/c/{FINISHED_SLUG}/results")
     click.echo(f"Demo conference: {base}/console/conferences/{conference.id}")
+    click.echo(f"Demo survey: {base}/s/{PUBLIC_SLUG}")
     click.echo(f"Console: {base}/console/  account {DEMO_ADMIN}, password {password}")
 
 

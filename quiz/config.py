@@ -134,6 +134,9 @@ class Config:
     # so that the order rows were written in cannot pair a respondent with
     # a response (k-anonymity of the write order, k = this).
     SURVEY_ANONYMOUS_BATCH = 10
+    # ... but no response waits longer than this: until it is written, the
+    # queued entry in Redis names its respondent.
+    SURVEY_ANONYMOUS_HOLD_SECONDS = 6 * 3600
 
     @classmethod
     def load(cls) -> dict:

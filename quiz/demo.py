@@ -1,6 +1,7 @@
 """Demo data for the one-command start: a fictional province, a bank, an open contest,
 a finished one with published winners, a few hundred entrants who took both
-(`quiz/demo_results.py`), and a conference under way with its delegates.
+(`quiz/demo_results.py`), a conference under way with its delegates, and
+two surveys (`quiz/demo_surveys.py`).
 
 Every name here is invented for this project (the province "Sơn Lâm" does
 not exist); no real person's name, phone or ID appears: the delegates'
@@ -21,6 +22,7 @@ from quiz.banks.importer import apply_import, existing_keys
 from quiz.banks.reader import read_bank
 from quiz.config import ROOT
 from quiz.demo_results import already_played, finished_contest, play_demo, seed_people
+from quiz.demo_surveys import seed_surveys
 from quiz.extensions import db
 from quiz.models import (
     Conference,
@@ -271,6 +273,7 @@ def seed_demo(
     contest = seed_contest(province, bank)
     password = seed_admin(province, password_file) if password_file else None
     conference = seed_conference(province)
+    seed_surveys(province, conference)
     finished = finished_contest(province, bank)
     db.session.commit()
     if not already_played(contest, finished):

@@ -28,14 +28,22 @@ from quiz.contest.attempts import Busy, engine
 from quiz.contest.identity_rule import find_by_phone, register_new
 from quiz.contest.starting import start_attempt
 from quiz.extensions import db
-from quiz.models import Attempt, Contest, CountingRule, QuestionBank, Round, Unit
+from quiz.models import (
+    Attempt,
+    Contest,
+    CountingRule,
+    PredictionReference,
+    QuestionBank,
+    Round,
+    Unit,
+)
 from quiz.models.contests import Visibility
 from quiz.models.entrants import Gender, Occupation
 from quiz.reports.winners import publish_winners
 from quiz.scoring.jobs import close_round, drain_submissions
 from quiz.scoring.persistence import load_attempt
 from quiz.scoring.ranking import DEFAULT_ORDER
-from quiz.timeutil import utcnow
+from quiz.timeutil import now_ms, utcnow
 
 ENTRANTS = 300
 FINISHED_SLUG = "tim-hieu-phap-luat"
@@ -84,7 +92,7 @@ def seed_people(rng: random.Random, count: int = ENTRANTS) -> list[Person]:
             }
         )
         device = SHARED_DEVICE if n % 50 == 7 else f"demo{rng.getrandbits(48):012x}"
-        people.append(Person(entrant.id, entrant.birth_year, rng.uniform(0.45, 0.97), device))
+        people.append(Person(entrant.id, entrant.birth_year, rng.uniform(0.35, 0.92), device))
     return people
 
 
@@ -112,7 +120,8 @@ def play_round(rng: random.Random, info: RoundInfo, people: list[Person], since_
         for _ in range(min(tries, info.max_attempts or tries)):
             plays.append((rng.randint(since_ms, until_ms), person))
     plays.sort(key=lambda play: play[0])
-    fast = {id(person) for person in people[3:6]}  # too fast to have read the questions
+    # Too fast to have read the questions, in the open round (its review list shows them).
+    fast = {id(person) for person in people[3:6]} if info.ends_at_ms > now_ms() else set()
     buffer = engine().buffer
     for at, person in plays:
         try:
@@ -163,6 +172,8 @@ def finished_contest(owner: Unit, bank: QuestionBank) -> Contest:
             counting_rule=CountingRule.BEST,
             show_score=Visibility.IMMEDIATELY,
             show_answers=Visibility.AFTER_CLOSE,
+            prediction_reference=PredictionReference.FULL_CORRECT_ENTRANTS,
+            prediction_prompt="Theo bạn, có bao nhiêu người trả lời đúng tất cả các câu hỏi?",
             prizes={"first": 1, "second": 2, "third": 3, "consolation": 10},
             prize_min_correct={"first": 10, "second": 9, "third": 8, "consolation": 7},
             certificate_min_correct=7,
@@ -186,7 +197,7 @@ def play_demo(open_contest: Contest, finished: Contest, people: list[Person], rn
     for round_ in (done_round, open_round):
         info = get_round(round_.id, fresh=True)
         since = max(info.starts_at_ms, info.ends_at_ms - 7 * 86_400_000)
-        until = min(info.ends_at_ms, int(utcnow().timestamp() * 1000)) - 20 * 60_000
+        until = min(info.ends_at_ms, now_ms()) - 20 * 60_000
         if until - since >= 3_600_000:  # an hour at least: else leave the round alone
             count += play_round(rng, info, people, since, until)
     drain_submissions(max_seconds=120)

@@ -55,6 +55,7 @@ def _print_addresses(base: str) -> None:
     password = (INSTANCE / "demo_admin_password").read_text().strip()
     print(f"  Organizer console:       {base}/console/  (quantri / {password})")
     print(f"  Demo conference:         {base}/console/conferences  (500 delegates)")
+    print(f"  Demo survey, open now:   {base}/s/khao-sat-hoc-truc-tuyen")
     print("  Press Ctrl-C to stop the web server, worker, scheduler and Redis.")
     print("=" * 64 + "\n", flush=True)
 

@@ -81,7 +81,17 @@ def prediction_error(error: int | None, reference: int | None = None) -> str:
     return number(shown_error(error, reference))
 
 
+def filesize(size: int | None, locale: Locale | str | None = None) -> str:
+    """A file's size: 350 KB under a megabyte, 2,4 MB above (a small file is never "0,0 MB")."""
+    if size is None:
+        return NOT_APPLICABLE
+    if size < 1024 * 1024:
+        return f"{number(max(1, round(size / 1024)), locale)} KB"
+    return f"{decimal(size / (1024 * 1024), 1, locale)} MB"
+
+
 FILTERS = {
+    "filesize": filesize,
     "prediction_error": prediction_error,
     "number": number,
     "decimal": decimal,

@@ -158,3 +158,11 @@ def test_no_function_over_the_limit():
                         f"{path.relative_to(QUIZ.parent)}:{node.lineno} {node.name}: {count}"
                     )
     assert not long, f"functions over {MAX_FUNCTION_LINES} lines:\n" + "\n".join(long)
+
+
+def test_the_readme_layout_has_a_line_for_every_package():
+    readme = (QUIZ.parent / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    packages = sorted(p.parent.name for p in QUIZ.glob("*/__init__.py"))
+    missing = [name for name in packages if f"\nquiz/{name}/ " not in layout]
+    assert packages and not missing, f"README's Layout section lacks: {missing}"

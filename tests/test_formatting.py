@@ -11,6 +11,7 @@ from quiz.formatting import (
     NOT_APPLICABLE,
     decimal,
     duration,
+    filesize,
     number,
     percent,
     prediction_error,
@@ -48,6 +49,15 @@ def test_decimals_and_percentages_follow_the_language():
     assert decimal(1234.5, 2, "en") == "1,234.50"
     assert percent(0.253, "vi") == "25,3%"
     assert percent(0.253, "en") == "25.3%"
+
+
+@pytest.mark.parametrize(
+    ("size", "vi", "en"),
+    [(10, "1 KB", "1 KB"), (350_000, "342 KB", "342 KB"), (2_516_582, "2,4 MB", "2.4 MB")],
+)
+def test_a_file_size_is_never_zero_megabytes(size, vi, en):
+    assert filesize(size, "vi") == vi
+    assert filesize(size, "en") == en
 
 
 @pytest.mark.parametrize("name", sorted(formatting.FILTERS))

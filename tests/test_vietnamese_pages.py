@@ -3,11 +3,13 @@
 The URL map is read, so a page added later is walked without editing this
 file. Each GET route is requested as an anonymous visitor, an entrant with a
 scored attempt, a checked-in conference attendee, the demo administrator and
-a read-only viewer, in Vietnamese (the default). Every HTML answer, whatever
-its status (403 and 404 pages included), must show no English outside
-ALLOWED_ENGLISH, no "None", no "_x00" escape and no raw code; every workbook
-answer is read cell by cell for the same leftovers. A route that none of
-them could walk must say why in NOT_IN_DEMO or OPTIONAL_ARGS.
+a district's read-only viewer, in Vietnamese (the default), once per demo
+contest. Every HTML answer, whatever its status (403 and 404 pages
+included), must show no English outside ALLOWED_ENGLISH, no "None", no
+"_x00" escape and no raw code; every workbook answer is read cell by cell
+for the same leftovers; every form on a page is also sent back empty, and
+its refusal read the same way. A route that none of them could walk must
+say why in NOT_IN_DEMO or OPTIONAL_ARGS.
 
 The browser journeys (tests/browser) check their screens with the same
 catalog of English messages; this walks the pages no journey reaches.
@@ -41,13 +43,15 @@ from tests.players import Player, csrf_from
 NOT_PAGES = {"static", "health", "switch_language", "conferences.stylesheet"}
 # Routes where the demo data has nothing to show, and why (walked anyway: their
 # pages are checked, only their 200 is not expected).
-NOT_IN_DEMO: dict[str, str] = {}  # the demo shows every page today
+NOT_IN_DEMO = {
+    "surveys.invitation_link": "codes are stored hashed: the page for a wrong code is walked",
+}
 # Arguments the demo data may not have, and why: a route needing one is walked once it has.
 OPTIONAL_ARGS = {
     "export_id": "no export file is made without a worker",
     "survey_id": "the demo has no survey",
     "survey_slug": "the demo has no survey",
-    "invitation_code": "the demo has no survey invitation",
+    "invitation_code": "the demo has no survey",
 }
 # English a Vietnamese page may show: names of languages, products and formats, and
 # words Vietnamese has borrowed or that are also Vietnamese syllables and names (Hạ Long).
@@ -123,6 +127,38 @@ class ShownText(HTMLParser):
         return "\n".join(" ".join(p.split()) for p in parser.parts if p.strip())
 
 
+class EmptyForms(HTMLParser):
+    """The page's POST forms that have a field to fill: (action, hidden values to send)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[tuple[str | None, dict[str, str]]] = []
+        self.open: dict | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        values = dict(attrs)
+        if tag == "form" and (values.get("method") or "get").lower() == "post":
+            self.open = {"action": values.get("action"), "hidden": {}, "fields": 0}
+        elif self.open is not None and tag in {"input", "select", "textarea"}:
+            kind = (values.get("type") or "text").lower()
+            if kind == "hidden" and values.get("name"):
+                self.open["hidden"][values["name"]] = values.get("value") or ""
+            elif kind not in {"hidden", "submit", "button", "file"}:
+                self.open["fields"] += 1
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "form" and self.open is not None:
+            if self.open["fields"]:  # a bare button (delete, publish) is never pressed
+                self.forms.append((self.open["action"], self.open["hidden"]))
+            self.open = None
+
+    @classmethod
+    def of(cls, html: str) -> list[tuple[str | None, dict[str, str]]]:
+        parser = cls()
+        parser.feed(html)
+        return parser.forms
+
+
 def leftovers(text: str) -> list[str]:
     """What in `text` is not Vietnamese: English, "None", escapes, raw codes."""
     found = [f"English: {m.msgid!r}" for m in english_messages() if m.pattern.search(text)]
@@ -173,8 +209,9 @@ def demo(app, tmp_path) -> Demo:
     with app.app_context():
         contest, conference, _password = seed_demo(tmp_path / "password", tmp_path / "tokens")
         staff = db.session.scalar(select(models.Staff).where(models.Staff.username == DEMO_ADMIN))
-        viewer = models.Staff(
-            username="xem", full_name="Người xem", role=models.Role.VIEWER, unit_id=staff.unit_id
+        district = db.session.scalar(select(models.Unit.id).where(models.Unit.code == "SL-VS"))
+        viewer = models.Staff(  # a district's viewer: it follows the province's contests
+            username="xem", full_name="Người xem", role=models.Role.VIEWER, unit_id=district
         )
         viewer.password_hash = staff.password_hash
         db.session.add(viewer)
@@ -211,7 +248,7 @@ def demo(app, tmp_path) -> Demo:
             first = min(each.rounds, key=lambda r: r.number)
             demo.contests.append(
                 {"slug": each.slug, "contest_id": str(each.id), "round_id": str(first.id),
-                 "number": str(first.number)}
+                 "number": str(first.number), "shared_contest_id": str(each.id)}
             )  # fmt: skip
         winner = _first(models.Winner)
         if winner is not None:
@@ -221,6 +258,7 @@ def demo(app, tmp_path) -> Demo:
         survey = db.session.scalar(select(models.Survey).order_by(models.Survey.id).limit(1))
         if survey is not None:
             demo.common["survey_slug"] = survey.slug
+            demo.common["invitation_code"] = "KHONGPHAIMA"
     return demo
 
 
@@ -302,6 +340,24 @@ def _walk(rules, demo: Demo):
             yield rule, url, missing
 
 
+def _answer(client, method: str, url: str, data=None) -> tuple[int, str, bytes]:
+    with client.open(url, method=method, data=data) as response:
+        return response.status_code, response.mimetype, response.data
+
+
+def _refusals(who: str, client, url: str, page: str) -> list[str]:
+    """Each form of the page sent back empty: its refusal must read as Vietnamese too."""
+    found = []
+    for action, hidden in EmptyForms.of(page):
+        status, kind, body = _answer(client, "POST", action or url, hidden)
+        assert status < 500, (who, "POST", action or url, status)
+        if kind == "text/html":
+            found += [f"{who} POST {action or url} [{status}]: {p}" for p in leftovers(
+                ShownText.of(body.decode())
+            )]  # fmt: skip
+    return found
+
+
 def test_every_page_reads_as_vietnamese(app, demo):
     people = {
         "anonymous": app.test_client(),
@@ -322,8 +378,7 @@ def test_every_page_reads_as_vietnamese(app, demo):
             walked.add(rule.endpoint)  # cannot be walked with this data, for a reason below
             continue
         for who, client in people.items():
-            with client.get(url) as response:
-                status, kind, body = response.status_code, response.mimetype, response.data
+            status, kind, body = _answer(client, "GET", url)
             assert status < 500, (who, url, status)
             walked.update([rule.endpoint] if status == 200 else [])
             if kind == "text/html":
@@ -333,6 +388,8 @@ def test_every_page_reads_as_vietnamese(app, demo):
             else:
                 continue
             problems += [f"{who} {url} [{status}]: {p}" for p in leftovers(text)]
+            if kind == "text/html" and status == 200 and who != "viewer":
+                problems += _refusals(who, client, url, body.decode())
     assert problems == [], "\n".join(problems)
     assert lacking <= set(OPTIONAL_ARGS), lacking - set(OPTIONAL_ARGS)
     # A route that only redirects with the demo data (the venue code, by design) is not a page.

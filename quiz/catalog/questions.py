@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import select
 
+from quiz.caches import cache_of
 from quiz.extensions import db
 from quiz.models import Question
 
@@ -117,13 +118,19 @@ class QuestionCache:
         self.pools.clear()
         self._keys = None
 
+    def __len__(self) -> int:
+        return len(self.by_id) + len(self.pools)
+
 
 def question_cache_for(app: Flask) -> QuestionCache:
-    cache = app.extensions.get("quiz.questions")
-    if cache is None:
-        cache = app.extensions["quiz.questions"] = QuestionCache()
-    return cache
+    return cache_of(QuestionCache, app)
 
 
 def question_cache() -> QuestionCache:
-    return question_cache_for(current_app._get_current_object())
+    return cache_of(QuestionCache)
+
+
+def clear_questions() -> None:
+    """Questions never change (a change is a new id); pools follow bank revisions.
+    Clearing only frees memory, or forgets a bank whose revision was not bumped."""
+    question_cache().clear()

@@ -18,9 +18,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import select
 
+from quiz.caches import cache_of, clear_all
 from quiz.extensions import DATABASE_DOWN, db
 from quiz.models import Contest, QuestionBank, Round
 from quiz.models.contests import PRIZE_ORDER
@@ -178,14 +179,17 @@ class RoundCache:
     def clear(self) -> None:
         self._items.clear()
 
+    def __len__(self) -> int:
+        return len(self._items)
+
 
 def round_cache(app: Flask | None = None) -> RoundCache:
-    app = app or current_app
-    cache = app.extensions.get("quiz.rounds")
-    if cache is None:
-        cache = RoundCache(app.config["ROUND_CACHE_SECONDS"])
-        app.extensions["quiz.rounds"] = cache
-    return cache
+    return cache_of(RoundCache, app)
+
+
+def clear_rounds() -> None:
+    """Every process re-reads a round within ROUND_CACHE_SECONDS; this one at once."""
+    round_cache().clear()
 
 
 def get_round(round_id: int, fresh: bool = False) -> RoundInfo | None:
@@ -227,6 +231,12 @@ class ContestCache:
         self._items[slug] = (now + self.ttl, info)
         return info
 
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
     @staticmethod
     def _load(slug: str) -> ContestInfo | None:
         contest = db.session.scalar(select(Contest).where(Contest.slug == slug))
@@ -248,12 +258,11 @@ class ContestCache:
 
 
 def contest_cache(app: Flask | None = None) -> ContestCache:
-    app = app or current_app
-    cache = app.extensions.get("quiz.contests")
-    if cache is None:
-        cache = ContestCache(app.config["ROUND_CACHE_SECONDS"])
-        app.extensions["quiz.contests"] = cache
-    return cache
+    return cache_of(ContestCache, app)
+
+
+def clear_contests() -> None:
+    contest_cache().clear()
 
 
 def get_contest(slug: str) -> ContestInfo | None:
@@ -276,9 +285,8 @@ def round_numbered(
 
 
 def clear_caches() -> None:
-    """Forget every cached snapshot (after organizer changes, and in tests)."""
-    for name in ("quiz.rounds", "quiz.contests", "quiz.questions", "quiz.units"):
-        current_app.extensions.pop(name, None)
+    """Forget every cached snapshot of this process (after organizer changes, and in tests)."""
+    clear_all()
 
 
 def published_contests() -> list[Contest]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -35,6 +34,7 @@ from wtforms.validators import (
 )
 
 from quiz.contest.registration import GENDER_CHOICES, OCCUPATION_CHOICES
+from quiz.forms import Form as BaseForm
 from quiz.text import drop_control
 
 LOCAL = "%Y-%m-%dT%H:%M"
@@ -45,7 +45,7 @@ def _no_control(value):
     return drop_control(value) if isinstance(value, str) else value
 
 
-class Form(FlaskForm):
+class Form(BaseForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = (*unbound_field.kwargs.get("filters", ()), _no_control)

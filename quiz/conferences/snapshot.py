@@ -11,8 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from flask import current_app
-
+from quiz.caches import cache_of
 from quiz.extensions import db
 from quiz.models import Conference
 from quiz.timeutil import to_ms
@@ -101,24 +100,42 @@ def build(conference: Conference) -> ConferenceInfo:
     )
 
 
-def _cache() -> dict[int, tuple[float, ConferenceInfo]]:
-    return current_app.extensions.setdefault("quiz.conferences", {})
+class ConferenceCache:
+    def __init__(self) -> None:
+        self._items: dict[int, tuple[float, ConferenceInfo]] = {}
+
+    def get(self, conference_id: int) -> ConferenceInfo | None:
+        if not 0 < conference_id <= MAX_ID:
+            return None
+        cached = self._items.get(conference_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        conference = db.session.get(Conference, conference_id)
+        if conference is None:
+            return None
+        info = build(conference)
+        self._items[conference_id] = (time.monotonic() + CACHE_SECONDS, info)
+        return info
+
+    def forget(self, conference_id: int) -> None:
+        self._items.pop(conference_id, None)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def conference_cache() -> ConferenceCache:
+    return cache_of(ConferenceCache)
 
 
 def conference_info(conference_id: int) -> ConferenceInfo | None:
-    if not 0 < conference_id <= MAX_ID:
-        return None
-    cached = _cache().get(conference_id)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
-    conference = db.session.get(Conference, conference_id)
-    if conference is None:
-        return None
-    info = build(conference)
-    _cache()[conference_id] = (time.monotonic() + CACHE_SECONDS, info)
-    return info
+    return conference_cache().get(conference_id)
 
 
 def forget(conference_id: int) -> None:
-    """After an edit: this process reads the conference again at once."""
-    _cache().pop(conference_id, None)
+    """The one invalidation of a conference's snapshot: after an edit, this
+    process reads it again at once (the others within CACHE_SECONDS)."""
+    conference_cache().forget(conference_id)

@@ -23,6 +23,7 @@ from quiz.console import (  # noqa: E402,F401  (routes register on import)
     staff,
     survey_results,
     system,
+    unit_results,
     units,
 )
 from quiz.console.conferences import (  # noqa: E402,F401

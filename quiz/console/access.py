@@ -84,6 +84,20 @@ def in_scope(unit_id: int | None) -> bool:
     return unit is not None and unit.path.startswith(scope)
 
 
+def units_above_ids() -> list[int]:
+    """Ids of the units above the account's own (its district's province, …)."""
+    scope = current_user.scope_path
+    if scope is None:
+        return []
+    return [int(part) for part in scope.strip("/").split("/")[:-1] if part.isdigit()]
+
+
+def in_scope_or_above(unit_id: int | None) -> bool:
+    """Whether the account may read things this unit owns about the account's own units:
+    the unit is in its scope, or above it (a province contest seen by a district)."""
+    return in_scope(unit_id) or (unit_id is not None and unit_id in units_above_ids())
+
+
 def scope_unit_ids() -> list[int] | None:
     """Ids of every unit the account may see (None: all)."""
     scope = current_user.scope_path
@@ -106,6 +120,7 @@ class Scoped:
     model: Callable[[], type]
     owner: Callable[[object], int | None]
     parent: str | None = None
+    visible: Callable[[int | None], bool] = in_scope  # the owner's check
 
 
 def _export_model():
@@ -126,6 +141,10 @@ def _by_conference(kind: str, model: type) -> Scoped:
 
 SCOPED_ARGS: dict[str, Scoped] = {
     "contest_id": Scoped("contest", lambda: Contest, lambda c: c.owner_unit_id),
+    # Read-only pages of a contest run above the account's unit (its own units' figures).
+    "shared_contest_id": Scoped(
+        "shared_contest", lambda: Contest, lambda c: c.owner_unit_id, visible=in_scope_or_above
+    ),
     "round_id": Scoped("round", lambda: Round, lambda r: r.contest.owner_unit_id),
     "bank_id": Scoped("bank", lambda: QuestionBank, lambda b: b.owner_unit_id),
     "unit_id": Scoped("unit", lambda: Unit, lambda u: u.id),
@@ -196,7 +215,7 @@ def scoped_object(name: str, value: int | None, parents: dict | None = None):
     parents = parents or {}
     if scoped.parent in parents and getattr(obj, scoped.parent) != parents[scoped.parent]:
         abort(404)
-    if not in_scope(scoped.owner(obj)):
+    if not scoped.visible(scoped.owner(obj)):
         abort(404)
     return obj
 

@@ -15,7 +15,6 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -23,13 +22,14 @@ from wtforms.validators import DataRequired, Length
 from quiz.console import bp, lockout
 from quiz.console.access import ALL_ROLES, SESSION_KEY, allow
 from quiz.extensions import db
+from quiz.forms import Form
 from quiz.models import Staff
 from quiz.models.staff import verify_password
 from quiz.redirects import local_path
 from quiz.timeutil import utcnow
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(
         _l("Account"), validators=[DataRequired(_l("Enter your account name.")), Length(max=60)]
     )

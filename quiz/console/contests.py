@@ -13,6 +13,7 @@ from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow, in_scope, scope_unit_ids
 from quiz.console.audit_log import record
 from quiz.console.forms import ConfirmForm, ContestForm, RoundForm
+from quiz.console.unit_results import contests_above
 from quiz.contest.setup import (
     KEY_LEAK_WARNING,
     RoundSettings,
@@ -65,7 +66,9 @@ def bank_choices() -> list[SelectChoice]:
 @bp.get("/contests")
 @allow(*ALL_ROLES)
 def contests():
-    return render_template("console/contests.html", contests=visible_contests(), now=utcnow())
+    return render_template(
+        "console/contests.html", contests=visible_contests(), above=contests_above(), now=utcnow()
+    )
 
 
 def _fill_contest(form: ContestForm, contest: Contest) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -19,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from quiz.forms import Form
 from quiz.models.contests import PRIZE_ORDER, CountingRule, PredictionReference, Visibility
 from quiz.models.staff import Role
 from quiz.scoring.ranking import RankKey
@@ -56,7 +56,7 @@ ROLE_CHOICES = [
 ]
 
 
-class ContestForm(FlaskForm):
+class ContestForm(Form):
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=300)]
     )
@@ -101,7 +101,7 @@ def _prize_minimum(label) -> IntegerField:
     return IntegerField(label, validators=[Optional(), NumberRange(1, 200)])
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     number = IntegerField(_l("Round number"), validators=[DataRequired(), NumberRange(1, 999)])
     title = StringField(_l("Title"), validators=[Length(max=200)])
     starts_at = DateTimeLocalField(
@@ -166,7 +166,9 @@ class RoundForm(FlaskForm):
     )
 
     def validate_topic_quotas(self, field) -> None:
-        self.quotas = _quotas(field.data)
+        # A request without the field gets the round's own quotas back from WTForms (a dict).
+        data = field.data
+        self.quotas = dict(data) if isinstance(data, dict) else _quotas(data)
 
     def prize_minimums(self) -> dict[str, int]:
         """Only the prizes given a minimum: an empty field means none."""
@@ -177,7 +179,7 @@ class RoundForm(FlaskForm):
         return {name: getattr(self, f"prize_{name}").data or 0 for name in PRIZE_ORDER}
 
 
-class BankForm(FlaskForm):
+class BankForm(Form):
     code = StringField(
         _l("Code"),
         validators=[
@@ -190,22 +192,22 @@ class BankForm(FlaskForm):
     owner_unit = SelectField(_l("Owner unit"), coerce=int)
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("Excel file (.xlsx)"), validators=[FileRequired(_l("Choose a file."))])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A bare form: its CSRF token is what a confirm button needs."""
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     entrant_id = IntegerField(validators=[DataRequired()])
     reason = StringField(
         _l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500)]
     )
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     username = StringField(
         _l("Account name"),
         validators=[

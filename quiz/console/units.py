@@ -20,7 +20,6 @@ from datetime import date
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, StringField
@@ -32,6 +31,7 @@ from quiz.console.audit_log import record
 from quiz.console.downloads import send_workbook
 from quiz.console.uploads import read_upload, stash, take
 from quiz.extensions import db
+from quiz.forms import Form
 from quiz.models import Unit
 from quiz.spreadsheets import MAX_FILE_BYTES, FileRefused
 from quiz.text import fold
@@ -54,7 +54,7 @@ TOP_LEVEL = 0
 INDENT = "\u2003"  # an em space per level keeps the tree readable in a plain <select>
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")), Length(max=40)])
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
     kind = StringField(_l("Level (e.g. Tỉnh, Huyện, Xã, Cơ quan)"), validators=[Length(max=40)])
@@ -71,11 +71,11 @@ class NewUnitForm(UnitForm):
     parent = SelectField(_l("Parent unit"), coerce=int)
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     parent = SelectField(_l("New parent unit"), coerce=int)
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     target = SelectField(_l("Merge into"), coerce=int)
     confirm = BooleanField(
         _l("I understand: this unit will no longer be offered to entrants."),
@@ -83,7 +83,7 @@ class MergeForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("Excel file (.xlsx)"),
         validators=[
@@ -96,7 +96,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """Only the CSRF token: the data to import is the stored upload."""
 
 

@@ -14,6 +14,7 @@ import redis
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
+from quiz.caches import per_app
 from quiz.contest.tokens import AttemptToken, BadToken, TokenSigner
 from quiz.models.banks import MAX_CHOICES
 from quiz.scoring.admission import Admission
@@ -81,22 +82,22 @@ class Engine:
         return is_late(token.deadline_ms, now_ms, self.grace_ms)
 
 
+def _build_engine(app: Flask) -> Engine:
+    config = app.config
+    state = attempt_state_for(app)
+    return Engine(
+        signer=TokenSigner(config["SECRET_KEY"]),
+        buffer=state.buffer,
+        admission=state.admission,
+        queue=state.queue,
+        grace_ms=config["NETWORK_GRACE_SECONDS"] * 1000,
+        max_saves=config["MAX_SAVES_PER_ATTEMPT"],
+    )
+
+
 def engine_for(app: Flask) -> Engine:
     """The app's engine, built on first use (after tests have set their config)."""
-    found = app.extensions.get("quiz.engine")
-    if found is None:
-        config = app.config
-        state = attempt_state_for(app)
-        found = Engine(
-            signer=TokenSigner(config["SECRET_KEY"]),
-            buffer=state.buffer,
-            admission=state.admission,
-            queue=state.queue,
-            grace_ms=config["NETWORK_GRACE_SECONDS"] * 1000,
-            max_saves=config["MAX_SAVES_PER_ATTEMPT"],
-        )
-        app.extensions["quiz.engine"] = found
-    return found
+    return per_app(Engine, _build_engine, app)
 
 
 def engine() -> Engine:

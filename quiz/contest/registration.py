@@ -8,7 +8,6 @@ entrant, or an existing one left unchanged) is decided in one place,
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField
 
 from quiz.contest.identity import (
@@ -18,6 +17,7 @@ from quiz.contest.identity import (
     normalize_name,
     normalize_phone,
 )
+from quiz.forms import Form
 from quiz.models import Gender, Occupation
 from quiz.text import squash
 from quiz.timeutil import local, utcnow
@@ -55,7 +55,7 @@ def _checked(field, check):
         return None
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     full_name = StringField(_l("Full name"))
     birth_year = StringField(_l("Year of birth"))
     gender = RadioField(_l("Gender"), choices=GENDER_CHOICES, validate_choice=False)
@@ -116,7 +116,7 @@ class RegistrationForm(FlaskForm):
         return {"unit_id": None, "unit_other": None}
 
 
-class ReturningForm(FlaskForm):
+class ReturningForm(Form):
     phone = StringField(_l("Mobile phone number"))
     birth_year = StringField(_l("Year of birth"))
 

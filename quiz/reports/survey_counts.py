@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import and_, distinct, func, select
 
 from quiz.extensions import db
 from quiz.models.surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
@@ -72,60 +72,65 @@ def counts_by_unit(survey_id: int, filters: Mapping[str, str] | None = None) -> 
         return units.setdefault(key, empty_counts())
 
     connection = db.session.connection()
-    unit_col, answers = SurveyResponse.unit_id, SurveyAnswer
-    joined = (answers, SurveyResponse.id == answers.response_id)
+    unit_col = SurveyResponse.unit_id
     for raw, n in connection.execute(
         select(unit_col, func.count()).where(where).group_by(unit_col)
     ):
         unit(raw)["responses"] += n
-    choice_ids = [q for q, kind in kinds.items() if kind in WITH_OPTIONS]
-    chosen = (
-        select(
-            unit_col, answers.question_id, answers.row_option_id, answers.option_id, func.count()
-        )
-        .join(*joined)
-        .where(where, answers.question_id.in_(choice_ids))
-        .where(or_(answers.option_id.is_not(None), answers.text.is_not(None)))
-        .group_by(unit_col, answers.question_id, answers.row_option_id, answers.option_id)
-    )
-    for raw, qid, row_id, option_id, n in connection.execute(chosen):
-        cells = unit(raw)["counts"].setdefault(str(qid), {})
-        key = cell(row_id, option_id)
-        cells[key] = cells.get(key, 0) + n
-    _answered(connection, where, kinds, unit)
-    numbers = [q for q, kind in kinds.items() if kind == "number"]
-    summed = (
-        select(unit_col, answers.question_id, func.count(answers.number),
-               func.sum(answers.number), func.min(answers.number), func.max(answers.number))
-        .join(*joined)
-        .where(where, answers.question_id.in_(numbers), answers.number.is_not(None))
-        .group_by(unit_col, answers.question_id)
-    )  # fmt: skip
-    for raw, qid, count, total, low, high in connection.execute(summed):
-        merge(unit(raw), {"numbers": {str(qid): [count, float(total or 0), low, high]}})
+    for row in connection.execute(_grouped(where)):
+        kind = kinds.get(row[1])
+        if kind is not None:
+            _add_group(unit(row[0]), kind, *row[1:])
+    _answered_several(connection, where, kinds, unit)
     return units
 
 
-def _answered(connection, where, kinds: dict[int, str], unit) -> None:
-    """Respondents per question: answer rows, or distinct responses where one has several."""
+def _grouped(where):
+    """One pass over the answers: per unit, question, row and option, the answer rows,
+    those with a text, and the numbers' count, sum, smallest and largest."""
+    a, unit_col = SurveyAnswer, SurveyResponse.unit_id
+    return (
+        select(unit_col, a.question_id, a.row_option_id, a.option_id, func.count(),
+               func.count(a.text), func.count(a.number), func.sum(a.number),
+               func.min(a.number), func.max(a.number))
+        .join(a, SurveyResponse.id == a.response_id)
+        .where(where)
+        .group_by(unit_col, a.question_id, a.row_option_id, a.option_id)
+    )  # fmt: skip
+
+
+def _add_group(counts: dict, kind: str, qid, row_id, option_id, n, texts, numbers, *summary):
+    """One group of `_grouped` into a unit's counts."""
+    key = str(qid)
+    if kind not in SEVERAL_ANSWERS:  # one answer row per respondent
+        counts["answered"][key] = counts["answered"].get(key, 0) + n
+    if kind in WITH_OPTIONS:
+        chosen = n if option_id is not None else texts  # no option: "other", if written
+        if chosen:
+            cells = counts["counts"].setdefault(key, {})
+            place = cell(row_id, option_id)
+            cells[place] = cells.get(place, 0) + chosen
+    elif kind == "number" and numbers:
+        total, low, high = summary
+        merge(counts, {"numbers": {key: [numbers, float(total or 0), low, high]}})
+
+
+def _answered_several(connection, where, kinds: dict[int, str], unit) -> None:
+    """Respondents of the questions answered in several rows (several choices, grid rows):
+    distinct responses."""
     several = [q for q, kind in kinds.items() if kind in SEVERAL_ANSWERS]
-    single = [q for q, kind in kinds.items() if kind not in SEVERAL_ANSWERS]
-    unit_col, answers = SurveyResponse.unit_id, SurveyAnswer
-    for ids, counter in (
-        (single, func.count()),
-        (several, func.count(distinct(answers.response_id))),
-    ):
-        if not ids:
-            continue
-        query = (
-            select(unit_col, answers.question_id, counter)
-            .join(answers, SurveyResponse.id == answers.response_id)
-            .where(where, answers.question_id.in_(ids))
-            .group_by(unit_col, answers.question_id)
-        )
-        for raw, qid, n in connection.execute(query):
-            answered = unit(raw)["answered"]
-            answered[str(qid)] = answered.get(str(qid), 0) + n
+    if not several:
+        return
+    a, unit_col = SurveyAnswer, SurveyResponse.unit_id
+    query = (
+        select(unit_col, a.question_id, func.count(distinct(a.response_id)))
+        .join(a, SurveyResponse.id == a.response_id)
+        .where(where, a.question_id.in_(several))
+        .group_by(unit_col, a.question_id)
+    )
+    for raw, qid, n in connection.execute(query):
+        answered = unit(raw)["answered"]
+        answered[str(qid)] = answered.get(str(qid), 0) + n
 
 
 def filter_choices(survey_id: int) -> dict[str, list[str]]:

@@ -16,8 +16,9 @@ by the same id range, so memory holds one chunk whatever the survey's size
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -120,34 +121,132 @@ def layout(survey: Survey, first: int) -> Layout:
     return Layout(columns, codebook, plans)
 
 
-def _place(cells: list, plan: _Plan, answer) -> None:
-    _qid, row_id, option_id, number, typed, day = answer
-    if option_id is None and typed is not None and plan.other_column >= 0:
-        cells[plan.other_column] = text(typed)
-        if plan.kind == "multiple":
-            _touch(cells, plan)
-    elif plan.kind in ("single", "scale"):
-        cells[plan.column] = plan.values.get(option_id)
-    elif plan.kind == "multiple":
-        _touch(cells, plan)
-        if option_id in plan.option_columns:
-            cells[plan.option_columns[option_id]] = 1
-    elif plan.kind == "grid":
-        if row_id in plan.row_columns:
-            cells[plan.row_columns[row_id]] = plan.values.get(option_id)
-    elif plan.kind == "number":
-        cells[plan.column] = int(number) if number is not None and number.is_integer() else number
-    elif plan.kind == "date":
-        cells[plan.column] = day
-    else:
-        cells[plan.column] = text(typed)
+@dataclass
+class _Targets:
+    """Where each answer goes in a row, looked up by the ids an answer carries.
+
+    Option ids are unique across questions, so a chosen option alone names
+    its question and cell: the three million choices of a big survey are
+    read as three integers each (`_choices`) and placed by one lookup.
+    Answers without an option (numbers, texts, dates, "other") are few and
+    go through their question's placer.
+    """
+
+    by_option: dict[int, tuple[int, object, tuple[int, ...]]]  # → column, value, its group
+    by_row: dict[int, int]  # a grid's row → its column
+    points: dict[int, object]  # a grid's point → its value
+    placers: dict[int, Callable]  # question id → places an answer without an option
 
 
-def _touch(cells: list, plan: _Plan) -> None:
-    """A multiple-choice question answered: its options start at 0 (not chosen)."""
-    for column in plan.option_columns.values():
-        if cells[column] is None:
+def _targets(shape: Layout) -> _Targets:
+    targets = _Targets({}, {}, {}, {})
+    for question_id, plan in shape.plans.items():
+        targets.placers[question_id] = _placer(plan)
+        if plan.kind in ("single", "scale"):
+            for option_id, value in plan.values.items():
+                targets.by_option[option_id] = (plan.column, value, ())
+        elif plan.kind == "multiple":
+            group = tuple(plan.option_columns.values())
+            for option_id, column in plan.option_columns.items():
+                targets.by_option[option_id] = (column, 1, group)
+        elif plan.kind == "grid":
+            targets.by_row.update(plan.row_columns)
+            targets.points.update(plan.values)
+    return targets
+
+
+def _touch(cells: list, group: tuple[int, ...]) -> None:
+    """A multiple-choice question answered: its options start at 0 (not chosen).
+    All are set together, so the first one tells whether this was done."""
+    if group and cells[group[0]] is None:
+        for column in group:
             cells[column] = 0
+
+
+def _placer(plan: _Plan) -> Callable[[list, object, object, object], None]:
+    """What puts an answer without an option (number, text, date, "other") in its cell."""
+    column, other = plan.column, plan.other_column
+    group = tuple(plan.option_columns.values())
+
+    def other_text(cells, _number, typed, _day):
+        if other >= 0 and typed is not None:
+            cells[other] = text(typed)
+            _touch(cells, group)
+
+    def number(cells, value, _typed, _day):
+        cells[column] = int(value) if value is not None and value.is_integer() else value
+
+    def day(cells, _number, _typed, value):
+        # SQLite's driver returns dates as ISO text; PostgreSQL's as dates.
+        cells[column] = date.fromisoformat(value) if isinstance(value, str) else value
+
+    def typed_text(cells, _number, typed, _day):
+        cells[column] = text(typed)
+
+    if plan.kind in ("single", "scale", "multiple", "grid"):
+        return other_text
+    return {"number": number, "date": day}.get(plan.kind, typed_text)
+
+
+def _place_answers(connection, low: int, high: int, rows: dict[int, list], targets) -> None:
+    """Every answer of the chunk's responses into their rows' cells.
+
+    Answers are read by the chunk's id range alone, without a join: ids in
+    that range that belong to another survey's responses are not in `rows`
+    and are skipped (cheaper than having the database join each chunk).
+    """
+    by_option, by_row, points = targets.by_option, targets.by_row, targets.points
+    for response_id, option_id, row_id in _driver_rows(connection, _choices(low, high)):
+        cells = rows.get(response_id)
+        if cells is None:
+            continue
+        if row_id is not None:
+            column = by_row.get(row_id)
+            if column is not None:
+                cells[column] = points.get(option_id)
+            continue
+        target = by_option.get(option_id)
+        if target is not None:
+            column, value, group = target
+            if group and cells[group[0]] is None:
+                _touch(cells, group)
+            cells[column] = value
+    for response_id, question_id, number, typed, day in _driver_rows(
+        connection, _values(low, high)
+    ):
+        cells = rows.get(response_id)
+        place = targets.placers.get(question_id)
+        if cells is not None and place is not None:
+            place(cells, number, typed, day)
+
+
+def _driver_rows(connection, query) -> list[tuple]:
+    """A chunk's rows as the driver returns them: a big survey's export reads millions
+    of answers, and SQLAlchemy's row objects would cost about as much again. The
+    query's only parameters are integers (ids), written into the SQL."""
+    sql = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(sql))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _choices(low: int, high: int):
+    """(response id, option id, row id) of every chosen option of responses low..high."""
+    a = SurveyAnswer
+    return select(a.response_id, a.option_id, a.row_option_id).where(
+        a.response_id.between(low, high), a.option_id.is_not(None)
+    )
+
+
+def _values(low: int, high: int):
+    """(response id, question id, number, text, date) of the answers without an option."""
+    a = SurveyAnswer
+    return select(a.response_id, a.question_id, a.number, a.text, a.date).where(
+        a.response_id.between(low, high), a.option_id.is_(None)
+    )
 
 
 def response_rows(survey: Survey, shape: Layout, people: bool = False) -> Iterator[list]:
@@ -155,6 +254,7 @@ def response_rows(survey: Survey, shape: Layout, people: bool = False) -> Iterat
     units = {n.id: text(n.full_name) for n in unit_tree().nodes()}
     width = len(FIXED) + (len(PEOPLE) if people else 0) + len(shape.columns)
     connection = db.session.connection()
+    targets = _targets(shape)
     last = 0
     while True:
         chunk = connection.execute(
@@ -173,21 +273,8 @@ def response_rows(survey: Survey, shape: Layout, people: bool = False) -> Iterat
         if people:
             _people(chunk, rows)
         last = chunk[-1].id
-        for answer in connection.execute(_answers(survey.id, chunk[0].id, last)):
-            plan = shape.plans.get(answer[0])
-            if plan is not None:
-                _place(rows[answer.response_id], plan, tuple(answer)[:6])
+        _place_answers(connection, chunk[0].id, last, rows, targets)
         yield from rows.values()
-
-
-def _answers(survey_id: int, low: int, high: int):
-    a = SurveyAnswer
-    return (
-        select(a.question_id, a.row_option_id, a.option_id, a.number, a.text, a.date,
-               a.response_id)
-        .join(SurveyResponse, SurveyResponse.id == a.response_id)
-        .where(SurveyResponse.survey_id == survey_id, a.response_id.between(low, high))
-    )  # fmt: skip
 
 
 def _people(chunk, rows: dict[int, list]) -> None:

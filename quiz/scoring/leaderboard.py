@@ -147,6 +147,24 @@ class Leaderboard:
         board = keys.round_board(contest_id, round_id)
         return Entry(self._rank_of_key(board, key), entrant_id, key)
 
+    def best_of(self, contest_id: int, round_id: int, entrant_ids, limit: int) -> list[Entry]:
+        """The `limit` best ranked of these entrants, with their ranks in the whole round.
+
+        One HMGET per thousand entrants, then one count per entry kept: a
+        district's best among a province's ranking without reading the board.
+        """
+        found: list[tuple[str, int]] = []
+        ids = list(entrant_ids)
+        entries = keys.round_board_entries(contest_id, round_id)
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            for entrant_id, raw in zip(chunk, self.client.hmget(entries, chunk), strict=True):
+                if raw is not None:
+                    found.append((raw.decode().split("|", 1)[1].partition(":")[0], entrant_id))
+        found.sort()
+        board = keys.round_board(contest_id, round_id)
+        return [Entry(self._rank_of_key(board, key), e, key) for key, e in found[:limit]]
+
     def contest_rank_of(self, contest_id: int, entrant_id: int) -> Entry | None:
         raw = self.client.hget(keys.contest_parts(contest_id), entrant_id)
         if raw is None:
@@ -216,11 +234,7 @@ class Leaderboard:
 
 def leaderboard() -> Leaderboard:
     """The app's leaderboards (on the leaderboard Redis)."""
-    from flask import current_app
-
+    from quiz.caches import per_app
     from quiz.extensions import get_board_redis
 
-    board = current_app.extensions.get("quiz.leaderboard")
-    if board is None:
-        board = current_app.extensions["quiz.leaderboard"] = Leaderboard(get_board_redis())
-    return board
+    return per_app(Leaderboard, lambda _app: Leaderboard(get_board_redis()))

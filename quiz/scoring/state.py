@@ -15,6 +15,7 @@ import redis
 from flask import Flask, current_app
 from rq import Queue
 
+from quiz.caches import per_app
 from quiz.extensions import QUEUE_KEY, SCORING_QUEUE, RedisClient, get_queue_redis
 from quiz.scoring.admission import Admission
 from quiz.scoring.buffer import SubmissionBuffer
@@ -31,24 +32,24 @@ class AttemptState:
     queue: redis.Redis  # RQ's Redis: the data Redis itself unless that is a cluster
 
 
+def _build_state(app: Flask) -> AttemptState:
+    config = app.config
+    client = app.extensions[RedisClient.key]
+    return AttemptState(
+        buffer=SubmissionBuffer(client, config["SECRET_KEY"].encode()),
+        admission=Admission(
+            client,
+            config["START_RATE_PER_SECOND"],
+            config["START_BURST"],
+            config["ATTEMPT_ID_BLOCK"],
+        ),
+        queue=app.extensions[QUEUE_KEY],
+    )
+
+
 def attempt_state_for(app: Flask) -> AttemptState:
     """The app's attempt state, built on first use."""
-    found = app.extensions.get("quiz.attempt_state")
-    if found is None:
-        config = app.config
-        client = app.extensions[RedisClient.key]
-        found = AttemptState(
-            buffer=SubmissionBuffer(client, config["SECRET_KEY"].encode()),
-            admission=Admission(
-                client,
-                config["START_RATE_PER_SECOND"],
-                config["START_BURST"],
-                config["ATTEMPT_ID_BLOCK"],
-            ),
-            queue=app.extensions[QUEUE_KEY],
-        )
-        app.extensions["quiz.attempt_state"] = found
-    return found
+    return per_app(AttemptState, _build_state, app)
 
 
 def attempt_state() -> AttemptState:

@@ -57,7 +57,7 @@ def _question(info: SurveyInfo, field: str) -> tuple[QuestionInfo, str | None, i
     if match.group(2) and not question.allow_other:
         raise AnswerProblem(question.id, _l("This question has no 'other' answer."))
     if row_id is not None and (
-        question.kind != QuestionKind.GRID or row_id not in {r.id for r in question.rows}
+        question.kind != QuestionKind.GRID or row_id not in question.row_ids
     ):
         raise AnswerProblem(question.id, _l("This question has no such row."))
     if question.kind == QuestionKind.GRID and row_id is None:
@@ -66,9 +66,7 @@ def _question(info: SurveyInfo, field: str) -> tuple[QuestionInfo, str | None, i
 
 
 def _choices(question: QuestionInfo, values: list[str]) -> str:
-    known = {str(o.id) for o in question.options}
-    if question.allow_other:
-        known.add(OTHER)
+    known = question.option_keys  # the options' ids, and "other" where it is allowed
     picked = []
     for value in ",".join(values).split(","):
         value = value.strip()
@@ -144,7 +142,7 @@ def parse_field(info: SurveyInfo, field: str, values: list[str]) -> str:
     if other:
         return _text(question, first, MAX_OTHER)
     if row_id is not None:
-        if first and first not in {str(o.id) for o in question.options}:
+        if first and first not in question.option_keys:
             raise AnswerProblem(question.id, _l("Choose one of the options shown."))
         return first
     if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE):
@@ -193,12 +191,26 @@ def _holds(info: SurveyInfo, condition: Condition | None, answers: Mapping[str, 
     return given.casefold() == wanted
 
 
+def _by_question(answers: Mapping[str, str]) -> dict[int, list[tuple[str, str]]]:
+    """A form's fields grouped by the question they answer (q12, q12_other, q12_r5 → 12)."""
+    grouped: dict[int, list[tuple[str, str]]] = {}
+    for field, value in answers.items():
+        match = FIELD.match(field)
+        if match:
+            grouped.setdefault(int(match.group(1)), []).append((field, value))
+    return grouped
+
+
 def shown_questions(info: SurveyInfo, answers: Mapping[str, str]) -> list[QuestionInfo]:
     """The questions this respondent is shown, in order: conditions hold, in sections shown.
 
     A condition on a question that is itself hidden does not hold, so
     hiding a question hides everything that depends on it.
     """
+    return _shown(info, _by_question(answers))
+
+
+def _shown(info: SurveyInfo, grouped: dict[int, list[tuple[str, str]]]) -> list[QuestionInfo]:
     shown: list[QuestionInfo] = []
     visible_answers: dict[str, str] = {}
     for section in info.sections:
@@ -208,10 +220,7 @@ def shown_questions(info: SurveyInfo, answers: Mapping[str, str]) -> list[Questi
             question = info.questions[question_id]
             if _holds(info, question.condition, visible_answers):
                 shown.append(question)
-                prefix = f"q{question.id}"
-                visible_answers.update(
-                    (k, v) for k, v in answers.items() if k == prefix or k.startswith(prefix + "_")
-                )
+                visible_answers.update(grouped.get(question.id, ()))
     return shown
 
 
@@ -231,8 +240,22 @@ def _missing(question: QuestionInfo, answers: Mapping[str, str]):
 
 def check_response(info: SurveyInfo, answers: Mapping[str, str]) -> dict[int, object]:
     """Problems that stop a submit: a shown required question left unanswered."""
+    return settle(info, answers)[1]
+
+
+def kept_answers(info: SurveyInfo, answers: Mapping[str, str]) -> dict[str, str]:
+    """Only the answers of shown questions: a hidden question's answer is not kept."""
+    return settle(info, answers)[0]
+
+
+def settle(info: SurveyInfo, answers: Mapping[str, str]) -> tuple[dict[str, str], dict]:
+    """(the answers kept, the problems that stop a submit) of a whole form, from one pass
+    over its fields (a submit of 30 questions reads each field once, not once per question)."""
+    grouped = _by_question(answers)
+    kept: dict[str, str] = {}
     problems: dict[int, object] = {}
-    for question in shown_questions(info, answers):
+    for question in _shown(info, grouped):
+        kept.update(grouped.get(question.id, ()))
         message = _missing(question, answers) if question.required else None
         prefix = f"q{question.id}"
         other_blank = not answers.get(f"{prefix}_other")
@@ -240,16 +263,7 @@ def check_response(info: SurveyInfo, answers: Mapping[str, str]) -> dict[int, ob
             message = _l("Please specify your 'other' answer.")
         if message is not None:
             problems[question.id] = message
-    return problems
-
-
-def kept_answers(info: SurveyInfo, answers: Mapping[str, str]) -> dict[str, str]:
-    """Only the answers of shown questions: a hidden question's answer is not kept."""
-    kept: dict[str, str] = {}
-    for question in shown_questions(info, answers):
-        prefix = f"q{question.id}"
-        kept.update((k, v) for k, v in answers.items() if k == prefix or k.startswith(prefix + "_"))
-    return kept
+    return kept, problems
 
 
 def answer_rows(info: SurveyInfo, answers: Mapping[str, str]) -> list[Row]:

@@ -10,8 +10,10 @@ Anonymity: a batch's responses are written in shuffled order, apart from
 the respondents, so response ids follow no respondent order; both carry a
 date only. Nothing written links the two. An anonymous survey's batches
 hold at least SURVEY_ANONYMOUS_BATCH responses (the rest are written once
-the survey closes): with one response per batch, the n-th respondent row
-would be the n-th response.
+the survey closes, or once the oldest has waited
+SURVEY_ANONYMOUS_HOLD_SECONDS: a queued entry names its respondent, so
+Redis must not keep it long): with one response per batch, the n-th
+respondent row would be the n-th response.
 """
 
 from __future__ import annotations
@@ -142,12 +144,19 @@ def held_back(info: SurveyInfo | None, config, final: bool = False) -> int:
     return min(BATCH, max(1, int(config["SURVEY_ANONYMOUS_BATCH"])))
 
 
+def _waited(entry_id: bytes, config) -> bool:
+    """Whether a stream entry (its id starts with its time in ms) has waited its longest."""
+    queued_ms = int(entry_id.split(b"-")[0])
+    return now_ms() - queued_ms >= int(config["SURVEY_ANONYMOUS_HOLD_SECONDS"]) * 1000
+
+
 @in_app_context
 def drain_survey(survey_id: int, final: bool = False) -> int:
     """Write the queued responses of a survey; returns how many were new.
 
     An open anonymous survey leaves fewer than SURVEY_ANONYMOUS_BATCH
-    responses queued; `final` (or the survey's close) writes them all.
+    responses queued unless the oldest has waited SURVEY_ANONYMOUS_HOLD_SECONDS;
+    `final` (or the survey's close) writes them all.
     """
     from flask import current_app
 
@@ -163,7 +172,7 @@ def drain_survey(survey_id: int, final: bool = False) -> int:
         written = 0
         while info is not None:
             raw = client.xrange(stream, "-", "+", count=BATCH)
-            if not raw or len(raw) < least:
+            if not raw or (len(raw) < least and not _waited(raw[0][0], current_app.config)):
                 break
             written += write_batch(info, _entries(raw))
             db.session.commit()

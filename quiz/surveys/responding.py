@@ -15,11 +15,10 @@ from flask_babel import lazy_gettext as _l
 
 from quiz.surveys.answers import (
     AnswerProblem,
-    check_response,
     form_fields,
-    kept_answers,
     parse_field,
     parse_form,
+    settle,
 )
 from quiz.surveys.store import AlreadyAnswered, Submitted, SurveyStore, TooManySaves, pack_response
 from quiz.surveys.structure import SurveyInfo
@@ -100,12 +99,13 @@ def submit_response(
     """Check the whole form (conditions, required questions) and queue it, once per person."""
     check_open(info, token, now_ms)
     answers, problems = parse_form(info, form)
-    problems = {**check_response(info, answers), **problems}
+    kept, unanswered = settle(info, answers)
+    problems = {**unanswered, **problems}
     if problems:
         raise Refusal(
             "incomplete", _l("Some answers need your attention (marked below)."), 422, problems
         )
-    packed = pack_response(token, kept_answers(info, answers), local_day(now_ms))
+    packed = pack_response(token, kept, local_day(now_ms))
     try:
         return store.submit(token, packed, source_of(address, info.salt))
     except AlreadyAnswered:

@@ -18,9 +18,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import redis
-from flask import Flask, current_app
+from flask import Flask
 from rq import Queue
 
+from quiz.caches import per_app
 from quiz.extensions import QUEUE_KEY, SCORING_QUEUE, RedisClient, get_queue_redis
 from quiz.lua import load_script
 from quiz.scoring import keys
@@ -123,13 +124,12 @@ class SurveyStore:
 
 def store_for(app: Flask | None = None) -> SurveyStore:
     """The app's store, built once (scripts registered once per client)."""
-    app = app or current_app._get_current_object()
-    store = app.extensions.get("quiz.survey_store")
-    if store is None:
-        client, queue = app.extensions[RedisClient.key], app.extensions[QUEUE_KEY]
-        store = SurveyStore(client, RespondentSigner(app.config["SECRET_KEY"]), queue)
-        app.extensions["quiz.survey_store"] = store
-    return store
+    return per_app(SurveyStore, _build_store, app)
+
+
+def _build_store(app: Flask) -> SurveyStore:
+    client, queue = app.extensions[RedisClient.key], app.extensions[QUEUE_KEY]
+    return SurveyStore(client, RespondentSigner(app.config["SECRET_KEY"]), queue)
 
 
 def request_drain(survey_id: int, queue: redis.Redis | None = None) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import Flask
 from sqlalchemy import select
 
+from quiz.caches import cache_of
 from quiz.extensions import db
 from quiz.models.surveys import OptionRole, QuestionKind, Survey
 from quiz.timeutil import to_ms
@@ -53,6 +54,10 @@ class QuestionInfo:
     min_value: float | None
     max_value: float | None
     condition: Condition | None
+    # For checking answers without building them per field: the options' ids as a
+    # form sends them ("other" included where allowed), and the grid's row ids.
+    option_keys: frozenset[str] = frozenset()
+    row_ids: frozenset[int] = frozenset()
 
     def option(self, option_id: int) -> OptionInfo | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -100,6 +105,8 @@ def _question_info(question) -> QuestionInfo:
 
     kind = question.kind
     points = infos(OptionRole.OPTION if kind in ("single", "multiple") else OptionRole.POINT)
+    rows = infos(OptionRole.ROW)
+    keys = {str(o.id) for o in points} | ({"other"} if question.allow_other else set())
     return QuestionInfo(
         id=question.id,
         code=question.code,
@@ -108,12 +115,14 @@ def _question_info(question) -> QuestionInfo:
         required=question.required,
         section_id=question.section_id,
         options=points,
-        rows=infos(OptionRole.ROW),
+        rows=rows,
         max_choices=question.max_choices,
         allow_other=question.allow_other,
         min_value=question.min_value,
         max_value=question.max_value,
         condition=_condition(question.show_if_question_id, question.show_if_value),
+        option_keys=frozenset(keys),
+        row_ids=frozenset(r.id for r in rows),
     )
 
 
@@ -184,13 +193,12 @@ class SurveyCache:
         self.items.clear()
         self.slugs.clear()
 
+    def __len__(self) -> int:
+        return len(self.items)
 
-def survey_cache(app=None) -> SurveyCache:
-    app = app or current_app
-    cache = app.extensions.get("quiz.surveys")
-    if cache is None:
-        cache = app.extensions["quiz.surveys"] = SurveyCache()
-    return cache
+
+def survey_cache(app: Flask | None = None) -> SurveyCache:
+    return cache_of(SurveyCache, app)
 
 
 def clear_surveys() -> None:

@@ -13,7 +13,6 @@ import secrets
 
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField
 
@@ -25,6 +24,7 @@ from quiz.contest.session import current_entrant, sign_in, sign_in_entry
 from quiz.contest.starting import DEVICE_COOKIE
 from quiz.contest.unit_picker import unit_choices
 from quiz.extensions import db
+from quiz.forms import Form
 from quiz.models import Audience, Entrant, Survey, SurveyInvitation
 from quiz.surveys import bp
 from quiz.surveys.invitations import find_invitation
@@ -36,7 +36,7 @@ INVITATIONS_KEY = "survey_invitations"
 DEVICE_COOKIE_SECONDS = 2 * 365 * 24 * 3600
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField()
 
 

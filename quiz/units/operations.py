@@ -31,7 +31,7 @@ from quiz.extensions import db, get_redis
 from quiz.models import Unit
 from quiz.scoring import keys
 from quiz.text import fold, squash
-from quiz.units.tree import unit_tree
+from quiz.units.tree import clear_unit_tree
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +272,7 @@ def _check_live_parent(parent: Unit | None) -> None:
 
 def _changed() -> None:
     """Drop this process's cached tree now; tell the others once the change is committed."""
-    unit_tree().invalidate()
+    clear_unit_tree()
     session = db.session()
     if not session.info.get(_PENDING):
         session.info[_PENDING] = True
@@ -281,7 +281,7 @@ def _changed() -> None:
 
 def _after_commit(session) -> None:
     session.info.pop(_PENDING, None)
-    unit_tree().invalidate()  # a read between flush and commit may have cached the old tree
+    clear_unit_tree()  # a read between flush and commit may have cached the old tree
     try:
         get_redis().incr(TREE_VERSION_KEY)
     except redis.RedisError as exc:  # the other processes still refresh by their TTL

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
+from quiz.caches import cache_of
 from quiz.extensions import db
 from quiz.models import Unit
 from quiz.text import fold
@@ -127,12 +127,19 @@ class UnitTree:
             return nodes
         return [n for n in nodes if n.path.startswith(root.path)]
 
-    def invalidate(self) -> None:
+    def clear(self) -> None:
         self._expires = 0.0
+        self._nodes, self._by_id = [], {}
+
+    def __len__(self) -> int:
+        return len(self._nodes)
 
 
 def unit_tree() -> UnitTree:
-    tree = current_app.extensions.get("quiz.units")
-    if tree is None:
-        tree = current_app.extensions["quiz.units"] = UnitTree()
-    return tree
+    return cache_of(UnitTree)
+
+
+def clear_unit_tree() -> None:
+    """After an edit: this process reloads at once; others see the version
+    counter move within CHECK_SECONDS."""
+    unit_tree().clear()

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from quiz.conferences.qr import personal_payload
 from quiz.conferences.venue import GRACE_MS, SLOT_MS
 from quiz.extensions import db
+from quiz.formatting import filesize
 from quiz.models import CheckIn, Delegate, ScanRefusal
 from quiz.timeutil import to_ms
 from tests.browser.catalog import vi
@@ -96,6 +97,7 @@ def test_conference_projector_attendee_door_offline_and_dashboard(
     office = open_page(viewport=DESKTOP)
     office.clock.install()  # the dashboard's refresh timer, run when the test says
     the_dashboard_shows(office, hall, check_screen, present={HALL: 2, COMMUNE: 0})
+    the_projector_counts_them(projector, 2)
     queued = the_door_scans_two_while_offline(door, hall, check_screen)
     the_network_returns_and_they_are_uploaded_once(door, hall, app, queued, check_screen)
     office.clock.fast_forward(15_000)
@@ -162,6 +164,12 @@ def the_projector_shows_a_code_that_changes(page, hall: Hall, check_screen) -> N
     assert hall.qr != hall.first_qr  # a new picture, not only a new typed code
 
 
+def the_projector_counts_them(page, count: int) -> None:
+    """The screen's count of people checked in follows within its 5-second refresh."""
+    page.clock.fast_forward(5_000)
+    expect(page.locator("[data-checked-in]")).to_have_text(vi("Checked in: %(n)s", n=count))
+
+
 # --- the attendee's phone ------------------------------------------------------------------
 
 
@@ -211,7 +219,8 @@ def the_attendee_scans_it_and_checks_in(page, hall: Hall, check_screen, tmp_path
     expect(heading(page)).to_have_text(vi("Welcome, %(name)s", name=ATTENDEE.name))
     document = page.get_by_role("link", name=DOCUMENT_TITLE)
     expect(document).to_be_visible()
-    expect(page.locator("ul.docs li")).to_have_text(f"{DOCUMENT_TITLE} (PDF, 0.0 MB)")
+    size = filesize(len(DOCUMENT), "vi")
+    expect(page.locator("ul.docs li")).to_have_text(f"{DOCUMENT_TITLE} (PDF, {size})")
     check_screen(page, "conference-4-attendee-documents")
     with page.expect_download() as download:
         document.tap()

@@ -133,6 +133,50 @@ def test_an_entrant_finds_the_results_their_attempts_and_a_certificate(
     check_screen(desk, "results-4-verify")
 
 
+def test_a_district_organizer_follows_a_provincial_contest_for_its_own_units(
+    app, open_page, contest, live_server, check_screen
+):
+    from sqlalchemy import select
+
+    from quiz.models import Unit
+    from tests.browser.organizer import create_organizer, sign_in
+    from tests.players import Player
+    from tests.results.conftest import answer
+
+    with app.app_context():
+        other_district = db_scalar(select(Unit.id).where(Unit.code == "D2-C1"))
+    for n, (name, unit, right) in enumerate(
+        [("Trần Văn Ở Huyện Một", contest.unit_id, 4), ("Lê Thị Ở Huyện Hai", other_district, 5)]
+    ):
+        player = Player(app.test_client(), contest.slug)
+        player.register(phone=f"09000003{n:02d}", unit=str(unit), full_name=name)
+        answer(app, player, right)
+    assert live_server.drain() == 2
+    create_organizer(app)  # of district D1; the contest is the province's
+
+    page = open_page(viewport=DESKTOP)
+    page.goto("/console/login")
+    sign_in(page)
+    page.get_by_role("navigation", name=vi("Console")).get_by_role(
+        "link", name=vi("Contests"), exact=True
+    ).click()
+    expect(page.get_by_role("heading", name=vi("Contests run above your unit"))).to_be_visible()
+    page.get_by_role("link", name=contest.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(contest.title)
+    best = page.locator("table.data").nth(2)  # after participation per round and per unit
+    expect(best.locator("tbody tr")).to_have_count(1)
+    expect(best.locator("tbody tr")).to_contain_text("Trần Văn Ở Huyện Một")
+    expect(best.locator("tbody tr td").first).to_have_text("2")  # behind D2's entrant
+    expect(page.locator("main")).not_to_contain_text("Lê Thị Ở Huyện Hai")
+    check_screen(page, "console-shared-contest")
+
+
+def db_scalar(query):
+    from quiz.extensions import db
+
+    return db.session.scalar(query)
+
+
 def publish(app) -> None:
     from sqlalchemy import select
 

@@ -49,6 +49,7 @@ def d1_ids(app, world) -> dict[str, int]:
         db.session.commit()
         ids = {
             "contest_id": world.contest_d1,
+            "shared_contest_id": world.contest_d1,
             "round_id": db.session.get(Contest, world.contest_d1).rounds[0].id,
             "bank_id": world.bank_d1,
             "unit_id": world.units["D1-C1"],

@@ -76,6 +76,23 @@ def test_the_page_shows_counts_shares_means_and_chart_data(app, as_staff, world,
     assert "Trung bình" in page.text  # the scale's and the number's means
 
 
+def test_the_page_offers_the_exports_the_account_may_ask_for(app, as_staff, survey):
+    page = as_staff("org1").get(survey["url"]).text
+    assert 'value="survey_responses"' in page and 'value="survey_csv"' in page
+    assert 'value="survey_people"' not in page  # anonymous: nobody to list
+    org = as_staff("org1")
+    reply = org.post(
+        "/console/exports",
+        data={"csrf_token": csrf(org), "kind": "survey_responses", "survey_id": survey["id"]},
+    )
+    assert reply.status_code == 303
+    with app.app_context():
+        from quiz.models import ExportFile
+
+        export = db.session.scalar(select(ExportFile))
+        assert (export.kind, export.params) == ("survey_responses", {"survey_id": survey["id"]})
+
+
 def test_an_organizer_sees_only_responses_from_units_in_scope(app, as_staff, survey):
     as_staff("org1").get(survey["url"])
     run_jobs(app)

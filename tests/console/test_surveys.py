@@ -190,7 +190,10 @@ def test_questions_cannot_change_once_people_answered(app, world, as_staff):
         survey = make_survey(world.units["D1"], slug="da-tra-loi")
         add_responses(survey, [world.units["D1-C1"]], 1)
         survey_id = survey.id
-    refused = _post_table(as_staff("org1"), survey_id, TABLE)
+    org1 = as_staff("org1")
+    shown = org1.get(f"/console/surveys/{survey_id}/questions").text
+    assert '<fieldset class="plain" disabled>' in shown and "Kiểm tra và lưu" not in shown
+    refused = _post_table(org1, survey_id, TABLE)
     assert refused.status_code == 409
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SurveyQuestion)) == 7
@@ -346,3 +349,26 @@ def test_once_answered_the_audience_and_anonymity_stay(app, world, as_staff):
     assert org1.post(f"/console/surveys/{survey_id}/edit", data=data).status_code == 303
     with app.app_context():
         assert db.session.get(Survey, survey_id).title == "Tên mới"
+
+
+def test_the_live_page_drills_down_the_unit_tree_within_the_survey(app, world, as_staff):
+    with app.app_context():
+        survey = make_survey(world.units["P"], slug="toan-tinh")
+        add_responses(survey, [world.units["D1-C1"], world.units["D1-C2"]], 4)
+        add_responses(survey, [None], 1, seed=3)  # a respondent of no unit
+        survey_id = survey.id
+        d1_survey = make_survey(world.units["D1"], slug="cua-huyen").id
+    admin = as_staff("admin")
+    top = admin.get(f"/console/surveys/{survey_id}")
+    assert f'href="/console/surveys/{survey_id}?unit={world.units["D1"]}"' in top.text
+    own = re.search(r"Của chính đơn vị, hoặc không rõ đơn vị</th>(.*?)</tr>", top.text, re.S)
+    assert re.findall(r'<td class="num">([^<]*)</td>', own.group(1))[-3] == "1"
+    district = admin.get(f"/console/surveys/{survey_id}?unit={world.units['D1']}")
+    assert district.status_code == 200
+    names = re.findall(r"<tbody>.*?</tbody>", district.text, re.S)[0]
+    names = re.findall(r"<th scope=\"row\">([^<]+)</th>", names)
+    assert [n.split(",")[0] for n in names] == ["Xã D1-1", "Xã D1-2"]
+    foot = re.findall(r"<tfoot>.*?</tfoot>", district.text, re.S)[0]
+    assert re.findall(r'<td class="num">([^<]*)</td>', foot)[-3] == "4"  # the district's total
+    org1 = as_staff("org1")
+    assert org1.get(f"/console/surveys/{d1_survey}?unit={world.units['D2']}").status_code == 404

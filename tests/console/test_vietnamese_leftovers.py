@@ -144,3 +144,38 @@ def test_round_form_warns_when_the_key_shown_at_once_meets_a_retake(
     assert warning is not None
     assert (warning.group(1) is None) is warned
     assert "có thể học thuộc đáp án" in page
+
+
+def test_a_round_form_sent_without_its_fields_is_refused_in_vietnamese(app, as_staff, world):
+    from quiz.models import Contest
+    from tests.console.conftest import csrf
+
+    with app.app_context():
+        round_id = db.session.get(Contest, world.contest_d1).rounds[0].id
+    organizer = as_staff("org1")
+    response = organizer.post(
+        f"/console/rounds/{round_id}/edit", data={"csrf_token": csrf(organizer)}
+    )
+    assert response.status_code == 200  # the form again, never a 500
+    assert "Hãy chọn một trong các mục có trong danh sách." in response.text
+    assert "Not a valid choice." not in response.text
+
+
+def test_wtforms_stock_messages_come_from_the_catalog(as_staff):
+    from tests.console.conftest import csrf
+
+    admin = as_staff("admin")
+    response = admin.post("/console/staff/new", data={"csrf_token": csrf(admin)})
+    assert "Vui lòng điền mục này." in response.text
+    assert "This field is required." not in response.text
+
+
+def test_survey_pages_are_headed_as_a_survey(app, client, tmp_path):
+    from quiz.demo import seed_demo
+    from quiz.demo_surveys import PUBLIC_SLUG
+
+    with app.app_context():
+        seed_demo(tmp_path / "password")
+    page = client.get(f"/s/{PUBLIC_SLUG}").text
+    assert '<span class="brand">Khảo sát</span>' in page
+    assert "Cuộc thi trực tuyến</a>" not in page

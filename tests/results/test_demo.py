@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -61,3 +63,5 @@ def test_the_finished_contest_has_published_winners_on_its_results_page(app, see
     assert "first" in prizes and len(prizes) >= 5
     page = app.test_client().get(f"/c/{FINISHED_SLUG}/results").text
     assert "Giải Nhất" in page and "Giải Khuyến khích" in page and "0900" not in page
+    errors = re.findall(r'data-label="Sai số dự đoán">([^<]*)<', page)
+    assert errors and all(e.isdigit() for e in errors)  # the round has a prediction question

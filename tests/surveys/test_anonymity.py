@@ -119,6 +119,16 @@ def test_responses_are_written_in_groups_so_write_order_pairs_nobody(app):
     assert drain(app, survey_id) == 1
 
 
+def test_a_small_group_is_written_once_its_oldest_has_waited_its_longest(app):
+    app.config["SURVEY_ANONYMOUS_BATCH"] = 3
+    with app.app_context():
+        made = make_survey(make_units()["P"])
+        survey_id, f = made.id, fields(made)
+    assert _respond_alone(app, survey_id, f) == 0
+    app.config["SURVEY_ANONYMOUS_HOLD_SECONDS"] = 0  # as if six hours had passed
+    assert drain(app, survey_id) == 1
+
+
 def test_an_identified_survey_is_written_at_once(app):
     app.config["SURVEY_ANONYMOUS_BATCH"] = 3
     with app.app_context():

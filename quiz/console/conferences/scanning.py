@@ -141,12 +141,18 @@ def _screen_state(conference_id: int, session_id: int, point_id: int | None) -> 
     }
 
 
+def _screen_point() -> int | None:
+    """The connection point a screen is for (?point=), if it is one of the conference's."""
+    point = request.args.get("point", type=int)
+    return point if point in {p.id for p in g.conference.points} else None
+
+
 @bp.get("/conferences/<int:conference_id>/sessions/<int:session_id>/screen")
 @allow(*EDITORS)
 def screen(conference_id: int, session_id: int):
     """Full screen for the projector; the code changes every 30 seconds."""
     session = g.conference_session
-    point = request.args.get("point", type=int)
+    point = _screen_point()
     state = _screen_state(conference_id, session_id, point)
     return render_template(
         "console/conferences/screen.html",
@@ -161,7 +167,7 @@ def screen(conference_id: int, session_id: int):
 @bp.get("/conferences/<int:conference_id>/sessions/<int:session_id>/code.json")
 @allow(*EDITORS)
 def screen_code(conference_id: int, session_id: int):
-    state = _screen_state(conference_id, session_id, request.args.get("point", type=int))
+    state = _screen_state(conference_id, session_id, _screen_point())
     response = jsonify(state)
     response.headers["Cache-Control"] = "no-store"
     return response

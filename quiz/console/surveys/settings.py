@@ -126,14 +126,28 @@ def survey_edit(survey_id: int):
     return render_template("console/surveys/form.html", form=form, survey=g.survey), status
 
 
+def _parent_unit(survey: Survey):
+    """The unit drilled into (`?unit=`): the survey's unit or below it, in the account's scope."""
+    unit_id = request.args.get("unit", type=int)
+    if unit_id is None:
+        return None
+    node = unit_tree().get(unit_id)
+    top = unit_tree().get(survey.unit_id)
+    if node is None or top is None or not node.path.startswith(top.path) or not in_scope(node.id):
+        abort(404)
+    return node
+
+
 @bp.get("/surveys/<int:survey_id>")
 @allow(*ALL_ROLES)
 def survey(survey_id: int):
     """The live page: responses and response rate per unit against target, by day."""
+    parent = _parent_unit(g.survey)
     return render_template(
         "console/surveys/live.html",
         survey=g.survey,
-        live=live_view(g.survey),
+        live=live_view(g.survey, parent.id if parent else None),
+        parent=parent,
         flagged=flagged_count(survey_id),
         now=utcnow(),
         audiences=Audience,

@@ -1,0 +1,203 @@
+"""Survey saves and submits against the framework ceiling, measured as bench/hotpath.py does.
+
+    .venv/bin/python bench/survey_hotpath.py     # writes its section of BENCHMARKS.md
+
+One run, one machine, the same gunicorn settings for every server, so the
+figures compare as ratios. Each endpoint is measured `--runs` times,
+interleaved with the ceiling, and the median is reported. The survey is
+bench/surveys.py's 30 questions, on an open link, anonymous: a save is one
+question as static/survey.js sends it (fetch, one field); a submit is the
+whole form, all 30 questions answered or only the first 10, once per
+respondent (a second would be refused).
+Respondents are devices with signed tokens, as the survey page issues them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.hotpath import goal_cell  # noqa: E402
+from bench.report import write_section  # noqa: E402
+from bench.seeding import Sessions  # noqa: E402
+from bench.stack import GUNICORN, OUT, Stack, WrkResult, ensure_wrk, run_wrk  # noqa: E402
+from bench.surveys import make_survey  # noqa: E402
+
+GOALS = {"save": 0.6, "submit": 0.6, "submit10": 0.6}
+NAMES = {
+    "ceiling": "minimal Flask POST (ceiling)",
+    "save": "survey save (one question, fetch)",
+    "submit": "survey submit (all 30 questions answered)",
+    "submit10": "survey submit (its first 10 questions answered)",
+}
+
+
+def _answer(rng: random.Random, question: dict) -> list[tuple[str, str]]:
+    """One question's form fields, as the survey page posts them."""
+    name, kind = f"q{question['id']}", question["kind"]
+    if kind in ("single", "scale"):
+        return [(name, str(rng.choice(question["choices"])))]
+    if kind == "multiple":
+        return [(name, str(o)) for o in rng.sample(question["choices"], 2)]
+    if kind == "grid":
+        points = question["choices"]
+        return [(f"{name}_r{row}", str(rng.choice(points))) for row in question["rows"]]
+    if kind == "number":
+        return [(name, str(rng.randint(0, 80)))]
+    if kind == "date":
+        return [(name, f"{rng.randint(1, 28)}/11/2026")]
+    return [(name, rng.choice(["Mạng chậm", "Cần thêm bài giảng", "Tốt"]))]
+
+
+def seed(people: int) -> dict:
+    """The survey and `people` respondents (cookie, CSRF token, signed token)."""
+    from quiz import create_app
+    from quiz.demo import seed_units
+    from quiz.extensions import db
+    from quiz.surveys.tokens import RespondentSigner, RespondentToken
+
+    app = create_app()
+    with app.app_context():
+        province = seed_units()
+        survey = make_survey(province.id)
+        questions = [
+            {
+                "id": q.id,
+                "kind": q.kind,
+                "choices": [o.id for o in q.options if o.role != "row"],
+                "rows": [o.id for o in q.options if o.role == "row"],
+            }
+            for q in survey.questions
+        ]
+        db.session.commit()
+        signer = RespondentSigner(app.config["SECRET_KEY"])
+        sessions = Sessions(app)
+        respondents = []
+        for n in range(people):
+            token = RespondentToken(survey.id, f"device:bench{n:08d}", 1, province.id)
+            cookie, csrf = sessions.signed(0)
+            respondents.append((cookie, csrf, signer.sign(token)))
+        return {"questions": questions, "people": respondents}
+
+
+def write_requests(seeded: dict, n_save: int, runs: int) -> dict[str, list[Path]]:
+    rng = random.Random(5)
+    questions, people = seeded["questions"], seeded["people"]
+    ceiling = OUT / "ceiling.txt"
+    ceiling.write_text("POST\t/submit\t\t\t\n")
+    files: dict[str, list[Path]] = {"ceiling": [ceiling] * runs, "save": [], "submit": []}
+    files["submit10"] = []
+    save = OUT / "survey-save.txt"
+    with save.open("w") as out:
+        for cookie, csrf, token in people[:n_save]:
+            for question in questions:
+                body = urlencode(_answer(rng, question))
+                out.write(f"POST\t/s/t/{token}/save\t{cookie}\t{csrf}\t{body}\n")
+    files["save"] = [save] * runs
+    submitters = people[n_save:]
+    for k in range(runs):
+        for name, answered in (("submit", questions), ("submit10", questions[:10])):
+            path = OUT / f"survey-{name}-{k}.txt"
+            with path.open("w") as out:
+                for cookie, csrf, token in submitters[k::runs][name == "submit10" :: 2]:
+                    body = urlencode([pair for q in answered for pair in _answer(rng, q)])
+                    out.write(f"POST\t/s/t/{token}/submit\t{cookie}\t{csrf}\t{body}\n")
+            files[name].append(path)
+    return files
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--submitters", type=int, default=40_000, help="per run, both kinds")
+    parser.add_argument("--no-report", action="store_true")
+    args = parser.parse_args()
+    ensure_wrk()
+    stack = Stack("quiz_bench_survey_hotpath")
+    n_save = 2_000
+    try:
+        stack.prepare()
+        os.environ.update(stack.env)
+        print("seeding…", flush=True)
+        seeded = seed(n_save + args.submitters * args.runs)
+        files = write_requests(seeded, n_save, args.runs)
+        stack.gunicorn("app:app", 8011, args.workers)
+        stack.gunicorn("bench.ceiling_app:app", 8012, args.workers)
+        urls = {"ceiling": "http://127.0.0.1:8012", "save": "http://127.0.0.1:8011"}
+        urls["submit"] = urls["submit10"] = urls["save"]
+        scripts = {"ceiling": "cycle.lua", "save": "fetch.lua"}
+        scripts["submit"] = scripts["submit10"] = "cycle.lua"
+        # Warm-up: each server process loads the survey into its cache through the view.
+        run_wrk(urls["ceiling"], files["ceiling"][0], 2)
+        run_wrk(urls["save"], files["save"][0], 2, script="fetch.lua")
+        results: dict[str, list[WrkResult]] = {name: [] for name in urls}
+        for k in range(args.runs):
+            for name in NAMES:
+                result = run_wrk(urls[name], files[name][k], args.seconds, script=scripts[name])
+                results[name].append(result)
+                print(
+                    f"run {k + 1} {name:8s} {result.requests_per_second:8.0f} req/s  "
+                    f"p99 {result.p99_ms:6.1f} ms  errors {result.errors}",
+                    flush=True,
+                )
+        time.sleep(1)
+    finally:
+        stack.stop()
+    summary = {
+        name: {
+            "rps": statistics.median(r.requests_per_second for r in runs),
+            "p99": statistics.median(r.p99_ms for r in runs),
+            "errors": sum(r.errors for r in runs),
+            "total": sum(r.total for r in runs),
+        }
+        for name, runs in results.items()
+    }
+    if not args.no_report:
+        write_section("survey-hotpath", render(summary, args))
+
+
+def render(summary: dict, args) -> str:
+    ceiling = summary["ceiling"]["rps"]
+    gunicorn = GUNICORN.replace("--workers 2", f"--workers {args.workers}")
+    lines = [
+        "## Survey hot path: saves and submits against the framework ceiling",
+        "",
+        f"Command: `.venv/bin/python bench/survey_hotpath.py` ({args.runs} interleaved runs of "
+        f"{args.seconds} s per endpoint, median shown). Server: gunicorn `{gunicorn}`, "
+        "PostgreSQL, Redis with `appendonly yes`, `appendfsync everysec`; load: `wrk -t1 -c64` "
+        "on the same two cores. The survey: 30 questions of every kind, an open link, "
+        "anonymous; each submitter submits once (a refused second submit would count as an "
+        "error below).",
+        "",
+        "| endpoint | requests/s | × ceiling | goal | p99 (ms) | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name in NAMES:
+        row = summary[name]
+        ratio = row["rps"] / ceiling
+        lines.append(
+            f"| {NAMES[name]} | {row['rps']:,.0f} | {ratio:.2f} | {goal_cell(GOALS, name, ratio)} "
+            f"| {row['p99']:.1f} | {row['errors']} |"
+        )
+    lines += [
+        "",
+        "Both are answered by the WSGI fast path (`quiz/surveys/fastpath.py`) with one Lua "
+        "call and no database: a save keeps the field in the respondent's draft hash, a "
+        "submit counts the respondent once and queues the response on the survey's stream "
+        "for the drain worker.",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
