@@ -85,6 +85,8 @@ class AttemptFastPath:
                     reply = self._serve(environ, match.group(1), match.group(2), body)
                 else:
                     reply = self._start(environ, start.group(1), int(start.group(2)), body)
+            except UnicodeDecodeError:
+                reply = None  # a body that is not text: the view refuses it, nothing to log
             except Exception:  # noqa: BLE001 - the Flask view will answer (e.g. 503)
                 log.warning("attempt fast path declined", exc_info=True)
                 reply = None
