@@ -71,6 +71,16 @@ def test_open_answers_of_a_group_under_the_minimum_are_not_listed(app, as_staff,
     assert NOTE not in everyone.text and 'class="open-answer"' in everyone.text
 
 
+def test_the_minimum_is_the_configured_one(app, as_staff, world):
+    survey = build(app, world, commune=3)
+    app.config["SURVEY_MIN_GROUP"] = 3
+    page = computed(as_staff("admin"), survey["url"], app, unit=world.units["D1-C1"])
+    assert "phiếu trả lời khớp với đơn vị" not in page and responses_shown(page) == 3
+    app.config["SURVEY_MIN_GROUP"] = 4
+    page = as_staff("admin").get(survey["url"], query_string={"unit": world.units["D1-C1"]})
+    assert "Ít hơn 4 phiếu trả lời" in page.text and 'id="responses"' not in page.text
+
+
 def test_a_commune_of_five_shows_its_figures(app, as_staff, world):
     survey = build(app, world, commune=5)
     admin = as_staff("admin")
