@@ -9,8 +9,11 @@ what it expects in its own words (most do) is unaffected.
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from werkzeug.datastructures import ImmutableMultiDict
 
 
 class CatalogTranslations:
@@ -30,3 +33,11 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return CATALOG
+
+        def wrap_formdata(self, form, formdata):
+            """A JSON body fills a form only as an object of text values; any other is no data."""
+            if formdata is _Auto and form.is_submitted() and not request.form and request.is_json:
+                body = request.get_json(silent=True)
+                fields = body.items() if isinstance(body, dict) else ()
+                return ImmutableMultiDict([(k, v) for k, v in fields if isinstance(v, str)])
+            return super().wrap_formdata(form, formdata)
