@@ -14,6 +14,9 @@ from flask_babel import get_translations
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import ImmutableMultiDict
+from wtforms import PasswordField, StringField
+
+from quiz.text import drop_control
 
 
 class CatalogTranslations:
@@ -29,10 +32,22 @@ class CatalogTranslations:
 CATALOG = CatalogTranslations()
 
 
+def _no_control(value):
+    return drop_control(value) if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return CATALOG
+
+        def bind_field(self, form, unbound_field, options):
+            """Typed text loses control characters (NUL above all, which PostgreSQL refuses)."""
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
+                filters = unbound_field.kwargs.get("filters", ())
+                options = {**options, "filters": [*filters, _no_control]}
+            return super().bind_field(form, unbound_field, options)
 
         def wrap_formdata(self, form, formdata):
             """A JSON body fills a form only as an object of text values; any other is no data."""

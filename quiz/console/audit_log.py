@@ -18,6 +18,7 @@ from quiz.console import bp
 from quiz.console.access import ADMINS, allow
 from quiz.extensions import db
 from quiz.models import AuditEvent
+from quiz.text import drop_control
 from quiz.web import row_id
 
 PAGE = 100
@@ -89,7 +90,7 @@ def record(action: str, target: str = "", unit_id: int | None = None, **details)
 @allow(*ADMINS)
 def audit():
     page = max(1, request.args.get("page", 1, type=row_id))
-    action = request.args.get("action", "").strip()
+    action = drop_control(request.args.get("action", "")).strip()
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action == action)

@@ -18,6 +18,7 @@ from quiz.models import Entrant, Winner
 from quiz.reports.review import disqualified, disqualify, find_suspects, reinstate
 from quiz.reports.winners import compute_winners, publish_winners, published_winners, revoke_winner
 from quiz.scoring.leaderboard import leaderboard
+from quiz.text import drop_control
 from quiz.web import row_id
 
 PAGE = 50
@@ -35,7 +36,7 @@ def _rebuild_boards(contest_id: int) -> None:
 def round_results(round_id: int):
     info = get_round(round_id, fresh=True)
     board = leaderboard()
-    query = request.args.get("q", "").strip()
+    query = drop_control(request.args.get("q", "")).strip()
     page = max(1, request.args.get("page", 1, type=row_id))
     if query:
         like = f"%{query}%"
