@@ -31,6 +31,7 @@ BENCHMARKS = {
     "syncstart-1x1": ["bench/syncstart.py", "--servers", "1", "--workers", "1"],
     "syncstart-2x2": ["bench/syncstart.py", "--servers", "2", "--workers", "2"],
     "checkin": ["bench/checkin_bench.py"],
+    "cluster": ["bench/cluster.py"],
     "faults": ["bench/faults.py"],
 }
 

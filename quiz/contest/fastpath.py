@@ -19,17 +19,18 @@ round lookup (`catalog.rounds.round_numbered`), the late rule
 A start the fast path ran but could not serve (busy, refused) leaves its
 outcome for the view (`DECLINED_START`), which shows it without drawing a
 second paper. So the fast path can only be faster, never different: the
-tests run both paths, and `ATTEMPT_FASTPATH` (Config) turns it off.
+tests run both paths, and `ATTEMPT_FASTPATH` (Config) turns it off. The
+WSGI layer itself (body read and handed on, the switch, the WARNING log) is
+`quiz.fastpath.FastPath`, shared with the survey fast path.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import re
+from functools import partial
 from urllib.parse import parse_qs
 
-from flask import Flask
 from werkzeug.http import parse_cookie
 
 from quiz.catalog.questions import question_cache_for
@@ -46,65 +47,25 @@ from quiz.contest.csrf import csrf_secret, token_matches
 from quiz.contest.session import BadEntrant, EntrantSession, entrant_in
 from quiz.contest.starting import DECLINED_START, DEVICE_COOKIE, start_attempt
 from quiz.contest.tokens import BadToken
+from quiz.fastpath import FastPath, saved, see_other
 from quiz.scoring.buffer import AttemptClosed, AttemptUnknown, TooManySaves
 from quiz.timeutil import now_ms
 
-log = logging.getLogger(__name__)
-
 ROUTE = re.compile(r"^/a/([A-Za-z0-9._-]{10,200})/(save|submit)$")
 START = re.compile(r"^/c/([A-Za-z0-9_-]{1,80})/r/(\d{1,4})/start$")
-MAX_BODY = 16 * 1024
-SAVED = b'{"ok":true}\n'
-COMMON_HEADERS = [
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "same-origin"),
-    ("Vary", "Cookie"),
-    ("Cache-Control", "no-store"),
-]
 
 
-class AttemptFastPath:
-    def __init__(self, app: Flask, wsgi_app) -> None:
-        self.app = app
-        self.wsgi_app = wsgi_app
-        self.cookie_name = app.config["SESSION_COOKIE_NAME"]
+class AttemptFastPath(FastPath):
+    log = logging.getLogger(__name__)
 
-    def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") != "POST" or not self.app.config["ATTEMPT_FASTPATH"]:
-            return self.wsgi_app(environ, start_response)
-        path = environ.get("PATH_INFO", "")
+    def route(self, path: str):
         match = ROUTE.match(path)
-        start = None if match else START.match(path)
-        if match is None and start is None:
-            return self.wsgi_app(environ, start_response)
-        body = self._read_body(environ)
-        reply = None
-        if body is not None:
-            try:
-                if match is not None:
-                    reply = self._serve(environ, match.group(1), match.group(2), body)
-                else:
-                    reply = self._start(environ, start.group(1), int(start.group(2)), body)
-            except Exception:  # noqa: BLE001 - the Flask view will answer (e.g. 503)
-                log.warning("attempt fast path declined", exc_info=True)
-                reply = None
-            environ["wsgi.input"] = io.BytesIO(body)
-            environ["CONTENT_LENGTH"] = str(len(body))
-        if reply is None:
-            return self.wsgi_app(environ, start_response)
-        status, headers, payload = reply
-        start_response(status, headers + [("Content-Length", str(len(payload)))])
-        return [payload]
-
-    @staticmethod
-    def _read_body(environ) -> bytes | None:
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return None
-        if length > MAX_BODY or length < 0:
-            return None
-        return environ["wsgi.input"].read(length) if length else b""
+        if match is not None:
+            return partial(self._serve, token_text=match.group(1), action=match.group(2))
+        start = START.match(path)
+        if start is not None:
+            return partial(self._start, slug=start.group(1), number=int(start.group(2)))
+        return None
 
     def _entrant(self, environ, form) -> EntrantSession | None:
         """The signed-in entrant if the cookie is ours and the CSRF token matches it."""
@@ -120,7 +81,7 @@ class AttemptFastPath:
         except BadEntrant:
             return None  # the view forgets it
 
-    def _start(self, environ, slug: str, number: int, body: bytes):
+    def _start(self, environ, body: bytes, *, slug: str, number: int):
         form = parse_qs(body.decode("utf-8"), max_num_fields=8)
         entrant = self._entrant(environ, form)
         if entrant is None:
@@ -144,14 +105,9 @@ class AttemptFastPath:
         except (Refusal, Busy) as declined:
             environ[DECLINED_START] = declined  # the view shows it: no second start
             return None
-        location = f"{environ.get('SCRIPT_NAME', '')}/a/{started.token}"
-        return (
-            "303 See Other",
-            [("Location", location), ("Content-Type", "text/plain"), *COMMON_HEADERS],
-            b"",
-        )
+        return see_other(environ, f"/a/{started.token}")
 
-    def _serve(self, environ, token_text: str, action: str, body: bytes):
+    def _serve(self, environ, body: bytes, *, token_text: str, action: str):
         form = parse_qs(body.decode("utf-8"), max_num_fields=64)
         entrant = self._entrant(environ, form)
         if entrant is None:
@@ -183,7 +139,7 @@ class AttemptFastPath:
             engine.buffer.save_answer(token.attempt_id, field, value, engine.max_saves, now_ms())
         except (Refusal, AttemptClosed, TooManySaves, AttemptUnknown):
             return None
-        return "200 OK", [("Content-Type", "application/json"), *COMMON_HEADERS], SAVED
+        return saved()
 
     @staticmethod
     def _submit(environ, engine, token, token_text: str, form, now: int):
@@ -193,6 +149,4 @@ class AttemptFastPath:
             return None  # the view looks for the attempt, and says so if it is lost
         if receipt.needs_drain:
             request_drain(engine.queue)
-        location = f"{environ.get('SCRIPT_NAME', '')}/a/{token_text}/result"
-        headers = [("Location", location), ("Content-Type", "text/plain"), *COMMON_HEADERS]
-        return "303 See Other", headers, b""
+        return see_other(environ, f"/a/{token_text}/result")

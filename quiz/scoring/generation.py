@@ -78,7 +78,7 @@ class Seen:
     ceiling: int
 
 
-def _run_id(client: redis.Redis) -> str:
+def engine_run_id(client: redis.Redis) -> str:
     """The run id of the Redis process holding the engine's keys (under a cluster: its master)."""
     if isinstance(client, RedisCluster):
         node = client.get_node_from_key(keys.REDIS_CHECKED)
@@ -87,7 +87,7 @@ def _run_id(client: redis.Redis) -> str:
 
 
 def _seen(client: redis.Redis) -> Seen:
-    run_id = _run_id(client)
+    run_id = engine_run_id(client)
     checked, marker, last, ceiling = client.mget(
         keys.REDIS_CHECKED, keys.REDIS_GENERATION, keys.ATTEMPT_IDS, keys.ATTEMPT_ID_CEILING
     )

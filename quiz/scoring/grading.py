@@ -80,10 +80,15 @@ def is_late(deadline_ms: int, now_ms: int, grace_ms: int) -> bool:
     """The late rule: past the deadline and the network grace after it.
 
     Saves are refused then, and a submit counts the attempt as it stood at
-    the deadline. Every path asks this function (the sweeper's query is its
-    SQL form: deadline < now - grace).
+    the deadline. Every path asks this function; the sweeper's query asks
+    `late_before`, the same rule in the form a query can use.
     """
     return now_ms > deadline_ms + grace_ms
+
+
+def late_before(now_ms: int, grace_ms: int) -> int:
+    """Deadlines before this are late now (d < late_before(now, g) exactly when is_late)."""
+    return now_ms - grace_ms
 
 
 def time_used_ms(started_at_ms: int, submitted_at_ms: int, deadline_ms: int) -> int:

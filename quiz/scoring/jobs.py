@@ -29,6 +29,7 @@ from quiz.models.attempts import Attempt, Score
 from quiz.scoring import keys
 from quiz.scoring.batch import parse_entry, placements_for, score_submissions
 from quiz.scoring.generation import check_redis, not_lost
+from quiz.scoring.grading import late_before
 from quiz.scoring.leaderboard import leaderboard
 from quiz.scoring.persistence import persist_new_attempts
 from quiz.scoring.standings import compute_reference, rebuild_contest_board, rebuild_round_board
@@ -168,7 +169,7 @@ def sweep_expired_attempts(limit: int = 5000) -> int:
         config["SCORING_BATCH_SIZE"],
         config["SCORING_CLAIM_IDLE_MS"],
     )
-    cutoff = now_ms() - current_app.config["NETWORK_GRACE_SECONDS"] * 1000
+    cutoff = late_before(now_ms(), current_app.config["NETWORK_GRACE_SECONDS"] * 1000)
     # Deadlines that passed in the last window: the sweeper runs every few
     # seconds; closing a round sweeps all of its attempts whatever their age.
     rows = unscored_attempts(

@@ -504,3 +504,17 @@ def test_the_paper_after_a_submit_is_the_result(app, unit_id):
     response = player.paper(token)  # what "back" asks for, since the page is never stored
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/a/{token}/result")
+
+
+def test_a_save_whose_body_is_not_text_gets_a_precise_refusal(app, unit_id, caplog):
+    player = registered(app, unit_id)
+    token = player.start()
+    csrf = csrf_from(player.paper(token).text)
+    with caplog.at_level("WARNING"):
+        response = player.client.post(
+            f"/a/{token}/save",
+            data=b"q=0&c=\xff",
+            headers={"X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert response.status_code == 400 and response.json["code"] == "bad_choice"
+    assert not [r for r in caplog.records if r.name == "quiz.contest.fastpath"]

@@ -11,7 +11,7 @@ from quiz.catalog.rounds import ContestInfo, round_numbered
 from quiz.contest.attempts import read_prediction
 from quiz.contest.csrf import MAX_TOKEN_LENGTH, SALT, token_matches
 from quiz.contest.session import BadEntrant, EntrantSession, entrant_in
-from quiz.scoring.grading import is_late
+from quiz.scoring.grading import is_late, late_before
 
 SECRET = "csrf-secret"
 
@@ -88,3 +88,8 @@ def test_the_round_lookup_finds_a_round_by_its_number_through_the_given_lookup()
     assert round_numbered(contest, 2, lookup).id == 12
     assert round_numbered(contest, 3, lookup) is None
     assert seen == [11, 12, 11, 12]
+
+
+@pytest.mark.parametrize("deadline", [400, 499, 500, 501, 600])
+def test_the_sweepers_form_of_the_late_rule_is_the_same_rule(deadline):
+    assert is_late(deadline, now_ms=1_000, grace_ms=500) == (deadline < late_before(1_000, 500))

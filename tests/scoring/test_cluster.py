@@ -2,9 +2,9 @@
 
 Starts `redis-server --cluster-enabled yes` on ports 7101-7103 (see
 quiz/embedded_cluster.py) and runs the hot path (start, save, submit), the
-workers' copy and scoring, and the leaderboards on it: every script call must
-find its keys in one slot, or the cluster refuses it (CROSSSLOT). RQ's queues
-stay on the single Redis of REDIS_URL.
+workers' copy and scoring, the leaderboards and a survey's respondent side
+on it: every script call must find its keys in one slot, or the cluster
+refuses it (CROSSSLOT). RQ's queues stay on the single Redis of REDIS_URL.
 """
 
 from __future__ import annotations
@@ -14,22 +14,26 @@ import random
 import pytest
 from redis.cluster import RedisCluster
 from rq import Queue
+from sqlalchemy import func, select
 
 from quiz.catalog.rounds import get_round
 from quiz.contest.attempts import engine
 from quiz.contest.starting import start_attempt
 from quiz.embedded_cluster import EmbeddedCluster
 from quiz.extensions import SCORING_QUEUE, db, get_board_redis, get_queue_redis, get_redis
-from quiz.models import Attempt, Score
+from quiz.models import Attempt, Score, SurveyResponse
 from quiz.scoring import keys
 from quiz.scoring.jobs import drain_submissions
 from quiz.scoring.leaderboard import leaderboard
 from quiz.scoring.standings import rebuild_all, standings_for_contest, standings_for_round
 from quiz.scoring.state import request_drain
+from quiz.surveys.drain import drain_survey
 from quiz.timeutil import now_ms
 from tests.conftest import make_config
-from tests.factories import make_bank, make_contest, make_entrant
+from tests.factories import make_bank, make_contest, make_entrant, make_units
 from tests.scoring.simulate import play
+from tests.surveys.builders import fields, make_survey
+from tests.surveys.test_respond import complete, open_form
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +94,24 @@ def test_hot_path_scoring_and_boards_on_the_cluster(ctx):
     get_redis().delete(keys.round_board(contest.id, rounds[0]))
     rebuild_all(contest.id)
     assert _ranks(board.top(contest.id, rounds[0], 100)) == live
+
+
+def test_a_survey_saves_submits_and_drains_on_the_cluster(app, client):
+    with app.app_context():
+        made = make_survey(make_units()["P"])
+        survey_id, f = made.id, fields(made)
+    _page, token, csrf = open_form(client)
+    saved = client.post(
+        f"/s/t/{token}/save",
+        data={f["Q5"]["name"]: "41"},
+        headers={"X-CSRFToken": csrf, "X-Requested-With": "fetch"},
+    )
+    assert saved.status_code == 200 and saved.json == {"ok": True}
+    assert 'value="41"' in client.get("/s/khao-sat").text  # the draft, read back from the cluster
+    sent = client.post(f"/s/t/{token}/submit", data={"csrf_token": csrf, **complete(f)})
+    assert sent.status_code == 303
+    with app.app_context():
+        assert get_redis().xlen(keys.survey_responses(survey_id)) == 1
+        assert Queue(SCORING_QUEUE, connection=get_queue_redis()).count == 1  # drain asked for
+        assert drain_survey(survey_id) == 1
+        assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
