@@ -137,6 +137,10 @@ class Config:
     # ... but no response waits longer than this: until it is written, the
     # queued entry in Redis names its respondent.
     SURVEY_ANONYMOUS_HOLD_SECONDS = 6 * 3600
+    # An anonymous survey's results page shows no figure, chart, cross-tab
+    # cell or open answer drawn from fewer responses than this (the unit
+    # and filters chosen), so that a filter cannot narrow to one person.
+    SURVEY_MIN_GROUP = 5
 
     @classmethod
     def load(cls) -> dict:
@@ -165,6 +169,7 @@ class Config:
             "SCORING_CLAIM_IDLE_MS",
             "ROUND_CACHE_SECONDS",
             "TRUSTED_PROXIES",
+            "SURVEY_MIN_GROUP",
         ):
             values[name] = _env_int(name, values[name])
         return values

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from flask import Flask
 
@@ -24,6 +25,26 @@ HEADERS = [
     ("Vary", "Cookie"),
     ("Cache-Control", "no-store"),
 ]
+
+
+def read_form(body: bytes, max_fields: int, keep_blank: bool = False) -> dict[str, list[str]]:
+    """What `urllib.parse.parse_qs` makes of a urlencoded body (same limit, same ValueError
+    past it, same blanks), unquoting only the names and values that hold an escape: a survey
+    submit's 45 fields cost parse_qs about a tenth of the request's Python time."""
+    text = body.decode("utf-8")
+    if text.count("&") + 1 > max_fields:
+        raise ValueError("Max number of fields exceeded")
+    form: dict[str, list[str]] = {}
+    for piece in text.split("&"):
+        name, equals, value = piece.partition("=")
+        if not (value or keep_blank and (equals or name)):
+            continue
+        if "%" in name or "+" in name:
+            name = unquote(name.replace("+", " "))
+        if "%" in value or "+" in value:
+            value = unquote(value.replace("+", " "))
+        form.setdefault(name, []).append(value)
+    return form
 
 
 def saved() -> Reply:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,6 +26,7 @@ from quiz.reports import survey_jobs
 from quiz.reports.statistics import merge_targets
 from quiz.reports.stats_jobs import is_stale
 from quiz.reports.survey_counts import FILTERS, clean_filters, question_infos
+from quiz.reports.survey_privacy import mask_cross, min_group, too_few
 from quiz.reports.survey_tally import (
     OTHER,
     QuestionInfo,
@@ -36,7 +37,12 @@ from quiz.reports.survey_tally import (
     survey_results,
     unit_keeper,
 )
-from quiz.reports.survey_texts import clean_search, has_open_answers, open_answers
+from quiz.reports.survey_texts import (
+    clean_search,
+    has_open_answers,
+    open_answers,
+    responses_count,
+)
 from quiz.timeutil import now_ms
 from quiz.units.tree import unit_tree
 from quiz.web import row_id
@@ -74,6 +80,11 @@ def _cached(survey_id: int, filters: dict, pair=None) -> Cached:
         survey_jobs.request_results(survey_id, filters, pair)
     computing = is_stale(data) or survey_jobs.is_queued(survey_id, filters, pair)
     return Cached(data, computing)
+
+
+def _minimum(survey: Survey) -> int:
+    """The survey's minimum group size: `SURVEY_MIN_GROUP` if anonymous, else 0."""
+    return min_group(survey.anonymous, current_app.config["SURVEY_MIN_GROUP"])
 
 
 def _view_args(*leave_out: str) -> dict:
@@ -192,8 +203,13 @@ def survey_results_page(survey_id: int):
         "filter_labels": filter_labels(),
     }
     keep = _keeper(parent_id)
-    if cached.data is not None:
-        counts = subtree_counts(cached.data["units"], keep)
+    counts = subtree_counts(cached.data["units"], keep) if cached.data is not None else None
+    context.update(_cross_context(survey, questions, filters, keep))
+    context["minimum"] = minimum = _minimum(survey)
+    context["too_few"] = counts is not None and too_few(counts["responses"], minimum)
+    if counts is None or context["too_few"]:
+        context["cross"] = None  # nothing drawn from a group under the minimum
+    else:
         results = survey_results(questions, counts)
         context.update(
             counts=counts,
@@ -204,7 +220,8 @@ def survey_results_page(survey_id: int):
             charts={f"q{r.question.id}": chart for r in results if (chart := _chart(r))},
             age_minutes=max(0, (now_ms() - cached.data["computed_at_ms"]) // 60_000),
         )
-    context.update(_cross_context(survey, questions, filters, keep))
+        if context["cross"] is not None:
+            context["cross"] = mask_cross(context["cross"], minimum)
     return render_template("console/survey_results.html", **context)
 
 
@@ -242,12 +259,17 @@ def survey_open_answers(survey_id: int):
     search = clean_search(request.args.get("q"))
     parent_id = _drill_parent()
     filters = clean_filters(request.args)
+    unit_ids = _unit_ids(parent_id)
+    minimum = _minimum(survey)
+    hidden = minimum > 0 and too_few(
+        responses_count(survey.id, unit_ids=unit_ids, filters=filters), minimum
+    )
     page = None
-    if question is not None:
+    if question is not None and not hidden:
         page = open_answers(
             question.id,
             search=search,
-            unit_ids=_unit_ids(parent_id),
+            unit_ids=unit_ids,
             filters=filters,
             page=max(1, min(request.args.get("page", 1, type=row_id), 10_000)),
         )
@@ -263,4 +285,6 @@ def survey_open_answers(survey_id: int):
         filters=filters,
         filter_labels=filter_labels(),
         view_args=_view_args(),
+        too_few=hidden,
+        minimum=minimum,
     )

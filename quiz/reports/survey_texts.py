@@ -70,10 +70,7 @@ def open_answers(
     ]
     if search:
         conditions.append(SurveyAnswer.text.ilike(f"%{_escape_like(search)}%", escape="\\"))
-    if unit_ids is not None:
-        conditions.append(SurveyResponse.unit_id.in_(list(unit_ids)))
-    for name, value in (filters or {}).items():
-        conditions.append(getattr(SurveyResponse, name) == value)
+    conditions += _response_conditions(unit_ids, filters)
     base = select(SurveyAnswer.text, SurveyResponse.unit_id).join(
         SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id
     )
@@ -92,3 +89,29 @@ def open_answers(
     )
     answers = [OpenAnswer(text, unit_id) for text, unit_id in rows[:PAGE_SIZE]]
     return AnswerPage(answers, total or 0, page, len(rows) > PAGE_SIZE)
+
+
+def _response_conditions(unit_ids: Iterable[int] | None, filters: Mapping[str, str] | None):
+    conditions = []
+    if unit_ids is not None:
+        conditions.append(SurveyResponse.unit_id.in_(list(unit_ids)))
+    for name, value in (filters or {}).items():
+        conditions.append(getattr(SurveyResponse, name) == value)
+    return conditions
+
+
+def responses_count(
+    survey_id: int,
+    *,
+    unit_ids: Iterable[int] | None = None,
+    filters: Mapping[str, str] | None = None,
+) -> int:
+    """The survey's responses of those units and filters (as `open_answers` reads them)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(SurveyResponse)
+            .where(SurveyResponse.survey_id == survey_id, *_response_conditions(unit_ids, filters))
+        )
+        or 0
+    )

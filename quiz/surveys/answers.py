@@ -48,7 +48,13 @@ class Row:
     date: date | None = None
 
 
-def _question(info: SurveyInfo, field: str) -> tuple[QuestionInfo, str | None, int | None]:
+Spec = tuple[QuestionInfo, str | None, int | None]  # (question, "other" or None, grid row id)
+
+
+def _question(info: SurveyInfo, field: str) -> Spec:
+    known = info.fields.get(field)
+    if known is not None:
+        return known
     match = FIELD.match(field or "")
     question = info.questions.get(int(match.group(1))) if match else None
     if question is None:
@@ -137,7 +143,19 @@ def _text(question: QuestionInfo, text: str, limit: int) -> str:
 
 def parse_field(info: SurveyInfo, field: str, values: list[str]) -> str:
     """One field's canonical value ("" for no answer), or AnswerProblem."""
-    question, other, row_id = _question(info, field)
+    return _value(*_question(info, field), values)
+
+
+def _spec(info: SurveyInfo, field: str) -> Spec | None:
+    """What a form field answers; None for a field that names no question (csrf_token, a
+    button); AnswerProblem for a question field that this survey does not have."""
+    known = info.fields.get(field)
+    if known is None and FIELD.match(field):
+        return _question(info, field)
+    return known
+
+
+def _value(question: QuestionInfo, other: str | None, row_id: int | None, values) -> str:
     first = values[0] if values else ""
     if other:
         return _text(question, first, MAX_OTHER)
@@ -159,19 +177,38 @@ def form_fields(form: Mapping[str, list[str]]) -> dict[str, list[str]]:
     return {name: list(values) for name, values in form.items() if FIELD.match(name)}
 
 
-def parse_form(info: SurveyInfo, form: Mapping[str, list[str]]) -> tuple[dict, dict]:
-    """(canonical answers by field, problems by question id) of a whole form."""
+def parse_pairs(info: SurveyInfo, fields: Mapping[str, list[str]]) -> list[tuple[str, str]]:
+    """(field, canonical value) of each question field of a save, or the first AnswerProblem."""
+    pairs = []
+    for field, values in fields.items():
+        spec = _spec(info, field)
+        if spec is not None:
+            pairs.append((field, _value(*spec, values)))
+    return pairs
+
+
+Grouped = dict[int, list[tuple[str, str]]]  # a form's answered fields by question id
+
+
+def parse_form(info: SurveyInfo, form: Mapping[str, list[str]]) -> tuple[dict, dict, Grouped]:
+    """(canonical answers by field, problems by question id, the answers grouped by
+    question) of a whole form, each field's name read once."""
     answers: dict[str, str] = {}
     problems: dict[int, object] = {}
-    for field, values in form_fields(form).items():
+    grouped: Grouped = {}
+    for field, values in form.items():
         try:
-            value = parse_field(info, field, values)
+            spec = _spec(info, field)
+            if spec is None:
+                continue
+            value = _value(*spec, values)
         except AnswerProblem as exc:
             problems.setdefault(exc.question_id, exc.message)
             continue
         if value:
             answers[field] = value
-    return answers, problems
+            grouped.setdefault(spec[0].id, []).append((field, value))
+    return answers, problems, grouped
 
 
 def _holds(info: SurveyInfo, condition: Condition | None, answers: Mapping[str, str]) -> bool:
@@ -248,10 +285,14 @@ def kept_answers(info: SurveyInfo, answers: Mapping[str, str]) -> dict[str, str]
     return settle(info, answers)[0]
 
 
-def settle(info: SurveyInfo, answers: Mapping[str, str]) -> tuple[dict[str, str], dict]:
+def settle(
+    info: SurveyInfo, answers: Mapping[str, str], grouped: Grouped | None = None
+) -> tuple[dict[str, str], dict]:
     """(the answers kept, the problems that stop a submit) of a whole form, from one pass
-    over its fields (a submit of 30 questions reads each field once, not once per question)."""
-    grouped = _by_question(answers)
+    over its fields (a submit of 30 questions reads each field once, not once per question).
+    `grouped`: the answers by question as `parse_form` gives them, when at hand."""
+    if grouped is None:
+        grouped = _by_question(answers)
     kept: dict[str, str] = {}
     problems: dict[int, object] = {}
     for question in _shown(info, grouped):

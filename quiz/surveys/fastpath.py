@@ -15,12 +15,11 @@ from __future__ import annotations
 import logging
 import re
 from functools import partial
-from urllib.parse import parse_qs
 
 from werkzeug.http import parse_cookie
 
 from quiz.contest.csrf import csrf_secret, token_matches
-from quiz.fastpath import FastPath, saved, see_other
+from quiz.fastpath import FastPath, read_form, saved, see_other
 from quiz.surveys.responding import Refusal, save_draft, submit_response
 from quiz.surveys.store import request_drain, store_for
 from quiz.surveys.structure import survey_cache
@@ -48,7 +47,7 @@ class SurveyFastPath(FastPath):
         return token_matches(csrf_secret(self.app), sent, expected)
 
     def _serve(self, environ, body: bytes, *, token_text: str, action: str):
-        form = parse_qs(body.decode("utf-8"), max_num_fields=500, keep_blank_values=True)
+        form = read_form(body, max_fields=500, keep_blank=True)
         if not self._csrf_ok(environ, form):
             return None
         store = store_for(self.app)

@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from quiz.surveys.answers import (
     AnswerProblem,
     form_fields,
-    parse_field,
     parse_form,
+    parse_pairs,
     settle,
 )
 from quiz.surveys.store import AlreadyAnswered, Submitted, SurveyStore, TooManySaves, pack_response
@@ -60,12 +60,10 @@ def save_draft(
     fields = form_fields(form)
     if not fields or len(fields) > MAX_FIELDS_PER_SAVE:
         raise Refusal("empty", _l("Nothing to save."), 400)
-    pairs = []
-    for field, values in fields.items():
-        try:
-            pairs.append((field, parse_field(info, field, values)))
-        except AnswerProblem as exc:
-            raise Refusal("answer", exc.message, 422, {exc.question_id: exc.message}) from None
+    try:
+        pairs = parse_pairs(info, fields)
+    except AnswerProblem as exc:
+        raise Refusal("answer", exc.message, 422, {exc.question_id: exc.message}) from None
     try:
         return store.save(token, pairs)
     except AlreadyAnswered:
@@ -98,8 +96,8 @@ def submit_response(
 ) -> Submitted:
     """Check the whole form (conditions, required questions) and queue it, once per person."""
     check_open(info, token, now_ms)
-    answers, problems = parse_form(info, form)
-    kept, unanswered = settle(info, answers)
+    answers, problems, grouped = parse_form(info, form)
+    kept, unanswered = settle(info, answers, grouped)
     problems = {**unanswered, **problems}
     if problems:
         raise Refusal(

@@ -10,7 +10,7 @@ answers from memory and Redis only.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask
 from sqlalchemy import select
@@ -87,6 +87,11 @@ class SurveyInfo:
     closes_at_ms: int
     sections: tuple[SectionInfo, ...]
     questions: dict[int, QuestionInfo]
+    # Every field name a valid form may send ("q12", "q12_other", "q13_r4") and what it
+    # answers: (question, "other" or None, grid row id or None). Reading a field is then
+    # one dict lookup, not a pattern match (quiz.surveys.answers keeps the pattern for the
+    # names not here, to say precisely what is wrong with them).
+    fields: dict[str, tuple[QuestionInfo, str | None, int | None]] = field(default_factory=dict)
 
     def is_open_at(self, now_ms: int) -> bool:
         return self.opens_at_ms <= now_ms < self.closes_at_ms
@@ -126,6 +131,19 @@ def _question_info(question) -> QuestionInfo:
     )
 
 
+def _field_names(questions: dict[int, QuestionInfo]) -> dict:
+    names: dict[str, tuple[QuestionInfo, str | None, int | None]] = {}
+    for question in questions.values():
+        name = f"q{question.id}"
+        if question.kind == QuestionKind.GRID:  # a grid is answered per row, never as a whole
+            names.update({f"{name}_r{row.id}": (question, None, row.id) for row in question.rows})
+            continue
+        names[name] = (question, None, None)
+        if question.allow_other:
+            names[f"{name}_other"] = (question, "other", None)
+    return names
+
+
 def load_survey(survey: Survey) -> SurveyInfo:
     """The snapshot of a survey as the database holds it now."""
     questions = {q.id: _question_info(q) for q in survey.questions}
@@ -153,6 +171,7 @@ def load_survey(survey: Survey) -> SurveyInfo:
         closes_at_ms=to_ms(survey.closes_at),
         sections=sections,
         questions=questions,
+        fields=_field_names(questions),
     )
 
 

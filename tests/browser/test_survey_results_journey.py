@@ -94,6 +94,8 @@ def test_organizer_reads_results_by_unit_filters_crosses_and_searches(
     assert live_server.run_jobs()
     table = page.locator("#cross-table")
     expect(table.locator("tr").last.locator("td").last).to_have_text("10")
+    # An anonymous survey: cells of fewer than 5 of these 10 women read "< 5".
+    expect(table.locator("td.masked").first).to_have_text("< 5")
     check_screen(page, "console-survey-cross-tab", budget=False, shot=True)
 
     # Open answers of the commune's women, searched.

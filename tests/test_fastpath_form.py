@@ -1,0 +1,41 @@
+"""The fast paths' body reader gives what urllib.parse.parse_qs gives, limit included."""
+
+from urllib.parse import parse_qs
+
+import pytest
+
+from quiz.fastpath import read_form
+
+BODIES = [
+    "",
+    "q1=2",
+    "q1=2&q1=3&q2=",
+    "a",
+    "=",
+    "=b",
+    "&&q1=1&",
+    "q1=%C3%A1+b&x+y=1%2C2",
+    "q1=b=c",
+    "q1=1&&q2",
+    "%zz=1&q3=%",
+    "+=+",
+    "q7=Nguy%E1%BB%85n+V%C4%83n+A&csrf_token=abc.def-ghi",
+]
+
+
+@pytest.mark.parametrize("keep_blank", [True, False])
+@pytest.mark.parametrize("body", BODIES)
+def test_read_form_matches_parse_qs(body, keep_blank):
+    expected = parse_qs(body, max_num_fields=20, keep_blank_values=keep_blank)
+    assert read_form(body.encode(), 20, keep_blank) == expected
+
+
+def test_read_form_refuses_more_fields_than_allowed():
+    with pytest.raises(ValueError):
+        read_form(b"a=1&b=2&c=3", 2)
+    assert read_form(b"a=1&b=2", 2) == {"a": ["1"], "b": ["2"]}
+
+
+def test_read_form_refuses_a_body_that_is_not_utf8():
+    with pytest.raises(UnicodeDecodeError):
+        read_form(b"q1=\xff", 10)
