@@ -177,6 +177,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=3000, help="requests per endpoint")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative, tottime")
     parser.add_argument("--profile", choices=["save", "submit", "submit10"])
     args = parser.parse_args()
     from bench.ceiling_app import app as ceiling
@@ -195,7 +196,7 @@ def main() -> None:
                 profile.enable()
                 _time(app.wsgi_app, cases[args.profile])
                 profile.disable()
-                pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
+                pstats.Stats(profile).sort_stats(args.sort).print_stats(35)
                 return
             ceiling_requests = [("/submit", "", "", "", False)] * args.n
             cases["ceiling"] = ceiling_requests

@@ -11,9 +11,11 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable
+from functools import lru_cache
 from urllib.parse import unquote
 
 from flask import Flask
+from werkzeug.http import parse_cookie
 
 Reply = tuple[str, list[tuple[str, str]], bytes]
 Handler = Callable[[dict, bytes], Reply | None]
@@ -47,6 +49,13 @@ def read_form(body: bytes, max_fields: int, keep_blank: bool = False) -> dict[st
     return form
 
 
+@lru_cache(maxsize=20_000)
+def cookie_value(header: str, name: str) -> str | None:
+    """The named cookie of a Cookie header. A respondent or an entrant sends the same
+    header with every save, so each distinct header is parsed once per process."""
+    return parse_cookie(header).get(name)
+
+
 def saved() -> Reply:
     return "200 OK", [("Content-Type", "application/json"), *HEADERS], SAVED
 
@@ -68,6 +77,11 @@ class FastPath:
     def route(self, path: str) -> Handler | None:
         """The handler of a POST to `path` this layer may serve, or None."""
         raise NotImplementedError
+
+    def session(self, environ) -> dict | None:
+        """The request's Flask session as its signed cookie holds it (None: no valid cookie)."""
+        cookie = cookie_value(environ.get("HTTP_COOKIE", ""), self.cookie_name)
+        return self.app.session_interface.decode(self.app, cookie) if cookie else None
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") != "POST" or not self.app.config["ATTEMPT_FASTPATH"]:

@@ -1,10 +1,11 @@
-"""The fast paths' body reader gives what urllib.parse.parse_qs gives, limit included."""
+"""The fast paths' body and cookie readers give what parse_qs and werkzeug give, limit included."""
 
 from urllib.parse import parse_qs
 
 import pytest
+from werkzeug.http import parse_cookie
 
-from quiz.fastpath import read_form
+from quiz.fastpath import cookie_value, read_form
 
 BODIES = [
     "",
@@ -39,3 +40,11 @@ def test_read_form_refuses_more_fields_than_allowed():
 def test_read_form_refuses_a_body_that_is_not_utf8():
     with pytest.raises(UnicodeDecodeError):
         read_form(b"q1=\xff", 10)
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["", "quiz_session=abc.def", "a=1; quiz_session=x.y-z_1; b=2", 'quiz_session="q"', "a=1"],
+)
+def test_cookie_value_reads_a_header_as_werkzeug_does(header):
+    assert cookie_value(header, "quiz_session") == parse_cookie(header).get("quiz_session")

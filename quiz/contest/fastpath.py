@@ -29,9 +29,6 @@ from __future__ import annotations
 import logging
 import re
 from functools import partial
-from urllib.parse import parse_qs
-
-from werkzeug.http import parse_cookie
 
 from quiz.catalog.questions import question_cache_for
 from quiz.catalog.rounds import contest_cache, round_cache, round_numbered
@@ -47,7 +44,7 @@ from quiz.contest.csrf import csrf_secret, token_matches
 from quiz.contest.session import BadEntrant, EntrantSession, entrant_in
 from quiz.contest.starting import DECLINED_START, DEVICE_COOKIE, start_attempt
 from quiz.contest.tokens import BadToken
-from quiz.fastpath import FastPath, saved, see_other
+from quiz.fastpath import FastPath, cookie_value, read_form, saved, see_other
 from quiz.scoring.buffer import AttemptClosed, AttemptUnknown, TooManySaves
 from quiz.timeutil import now_ms
 
@@ -69,8 +66,7 @@ class AttemptFastPath(FastPath):
 
     def _entrant(self, environ, form) -> EntrantSession | None:
         """The signed-in entrant if the cookie is ours and the CSRF token matches it."""
-        cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(self.cookie_name)
-        session = self.app.session_interface.decode(self.app, cookie) if cookie else None
+        session = self.session(environ)
         if not session:
             return None
         sent = environ.get("HTTP_X_CSRFTOKEN") or (form.get("csrf_token") or [None])[0]
@@ -82,7 +78,7 @@ class AttemptFastPath(FastPath):
             return None  # the view forgets it
 
     def _start(self, environ, body: bytes, *, slug: str, number: int):
-        form = parse_qs(body.decode("utf-8"), max_num_fields=8)
+        form = read_form(body, max_fields=8)
         entrant = self._entrant(environ, form)
         if entrant is None:
             return None
@@ -98,7 +94,7 @@ class AttemptFastPath(FastPath):
         if pool is None:
             return None
         try:
-            device = parse_cookie(environ.get("HTTP_COOKIE", "")).get(DEVICE_COOKIE)
+            device = cookie_value(environ.get("HTTP_COOKIE", ""), DEVICE_COOKIE)
             started = start_attempt(
                 info, entrant.id, entrant.birth_year, now_ms(), self.app, pool, device=device
             )
@@ -108,7 +104,7 @@ class AttemptFastPath(FastPath):
         return see_other(environ, f"/a/{started.token}")
 
     def _serve(self, environ, body: bytes, *, token_text: str, action: str):
-        form = parse_qs(body.decode("utf-8"), max_num_fields=64)
+        form = read_form(body, max_fields=64)
         entrant = self._entrant(environ, form)
         if entrant is None:
             return None

@@ -16,8 +16,6 @@ import logging
 import re
 from functools import partial
 
-from werkzeug.http import parse_cookie
-
 from quiz.contest.csrf import csrf_secret, token_matches
 from quiz.fastpath import FastPath, read_form, saved, see_other
 from quiz.surveys.responding import Refusal, save_draft, submit_response
@@ -40,8 +38,7 @@ class SurveyFastPath(FastPath):
         return partial(self._serve, token_text=match.group(1), action=match.group(2))
 
     def _csrf_ok(self, environ, form) -> bool:
-        cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(self.cookie_name)
-        session = self.app.session_interface.decode(self.app, cookie) if cookie else None
+        session = self.session(environ)
         expected = session.get("csrf_token") if session else None
         sent = environ.get("HTTP_X_CSRFTOKEN") or (form.get("csrf_token") or [None])[0]
         return token_matches(csrf_secret(self.app), sent, expected)
