@@ -9,8 +9,14 @@ what it expects in its own words (most do) is unaffected.
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from werkzeug.datastructures import ImmutableMultiDict
+from wtforms import PasswordField, StringField
+
+from quiz.text import drop_control
 
 
 class CatalogTranslations:
@@ -26,7 +32,27 @@ class CatalogTranslations:
 CATALOG = CatalogTranslations()
 
 
+def _no_control(value):
+    return drop_control(value) if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return CATALOG
+
+        def bind_field(self, form, unbound_field, options):
+            """Typed text loses control characters (NUL above all, which PostgreSQL refuses)."""
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
+                filters = unbound_field.kwargs.get("filters", ())
+                options = {**options, "filters": [*filters, _no_control]}
+            return super().bind_field(form, unbound_field, options)
+
+        def wrap_formdata(self, form, formdata):
+            """A JSON body fills a form only as an object of text values; any other is no data."""
+            if formdata is _Auto and form.is_submitted() and not request.form and request.is_json:
+                body = request.get_json(silent=True)
+                fields = body.items() if isinstance(body, dict) else ()
+                return ImmutableMultiDict([(k, v) for k, v in fields if isinstance(v, str)])
+            return super().wrap_formdata(form, formdata)

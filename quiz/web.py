@@ -69,6 +69,9 @@ def _static_url_factory(app: Flask):
     return static_url
 
 
+MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer, the type of every id
+
+
 class RowId(IntegerConverter):
     """`<int:…>` in every route: at most PostgreSQL's integer, the type of every id.
 
@@ -76,8 +79,20 @@ class RowId(IntegerConverter):
     PostgreSQL, not on SQLite); refused by the router, it is a plain 404.
     """
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ROW_ID, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def row_id(text: str) -> int:
+    """`type=` for an id or page number read from a request: a whole number a row can have.
+
+    Anything else (negative, zero, beyond PostgreSQL's integer) raises ValueError,
+    so `request.args.get(name, type=row_id)` answers its default instead of a 500.
+    """
+    number = int(text)
+    if not 0 < number <= MAX_ROW_ID:
+        raise ValueError(text)
+    return number
 
 
 def _blank_none(value):

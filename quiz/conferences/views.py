@@ -40,6 +40,7 @@ from quiz.contest.session import sign_in_entry
 from quiz.extensions import db
 from quiz.models import CheckInMethod, ConferenceDocument, Delegate, Occupation
 from quiz.timeutil import now_ms
+from quiz.web import row_id
 
 
 def _info_or_404(conference_id: int):
@@ -75,7 +76,7 @@ def _try_code(info, code: str):
         )
     except CodeRefused as refused:
         return refused
-    point = request.args.get("p", type=int)
+    point = request.args.get("p", type=row_id)
     give_pass(info.id, session_id, point if point in info.points else None, now)
     return None
 
@@ -128,7 +129,7 @@ def who(conference_id: int):
         return redirect(url_for("conferences.venue", conference_id=conference_id), 303)
     form, pick = PhoneForm(), PickForm()
     q = request.args.get("q", "").strip()
-    picked = request.form.get("delegate", type=int)
+    picked = request.form.get("delegate", type=row_id)
     tries, status, headers = held.tries, 200, {}
     if request.method == "POST" and form.validate():
         try:

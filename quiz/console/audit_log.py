@@ -18,6 +18,8 @@ from quiz.console import bp
 from quiz.console.access import ADMINS, allow
 from quiz.extensions import db
 from quiz.models import AuditEvent
+from quiz.text import drop_control
+from quiz.web import row_id
 
 PAGE = 100
 
@@ -87,8 +89,8 @@ def record(action: str, target: str = "", unit_id: int | None = None, **details)
 @bp.get("/audit")
 @allow(*ADMINS)
 def audit():
-    page = max(1, request.args.get("page", 1, type=int))
-    action = request.args.get("action", "").strip()
+    page = max(1, request.args.get("page", 1, type=row_id))
+    action = drop_control(request.args.get("action", "")).strip()
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action == action)

@@ -19,6 +19,8 @@ from quiz.console.uploads import read_upload, stash, take
 from quiz.extensions import db
 from quiz.models import Question, QuestionBank
 from quiz.spreadsheets import FileRefused
+from quiz.text import drop_control
+from quiz.web import row_id
 
 PAGE = 50
 
@@ -63,8 +65,8 @@ def bank_new():
 @bp.get("/banks/<int:bank_id>")
 @allow(*EDITORS)
 def bank_detail(bank_id: int):
-    q = request.args.get("q", "").strip()
-    page = max(1, request.args.get("page", 1, type=int))
+    q = drop_control(request.args.get("q", "")).strip()
+    page = max(1, request.args.get("page", 1, type=row_id))
     query = select(Question).where(Question.bank_id == bank_id, Question.is_current.is_(True))
     if q:
         query = query.where(

@@ -26,6 +26,7 @@ from quiz.reports.stats_jobs import is_queued, is_stale, request_stats, stats_fo
 from quiz.scoring.live_counts import contest_counts
 from quiz.timeutil import now_ms, utcnow
 from quiz.units.tree import unit_tree
+from quiz.web import row_id
 
 # Rows of the hardest and of the easiest questions; up to twice this, one table.
 QUESTION_ROWS = 10
@@ -98,7 +99,7 @@ def _day_label(iso_day: str) -> str:
 def _chosen_round(contest: Contest, stats: dict | None) -> Round | None:
     """The round named by ?round=, else the last round with scored attempts, else the first."""
     rounds = contest.rounds
-    wanted = request.args.get("round", type=int)
+    wanted = request.args.get("round", type=row_id)
     for round_ in rounds:
         if round_.id == wanted:
             return round_
@@ -111,7 +112,7 @@ def _chosen_round(contest: Contest, stats: dict | None) -> Round | None:
 
 def _drill_parent() -> int | None:
     """The unit whose children the table lists: ?unit= (in scope), else the account's unit."""
-    wanted = request.args.get("unit", type=int)
+    wanted = request.args.get("unit", type=row_id)
     if wanted is not None:
         if unit_tree().get(wanted) is None or not in_scope(wanted):
             abort(404)

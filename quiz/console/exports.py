@@ -34,6 +34,7 @@ from quiz.reports.export_jobs import (
 )
 from quiz.reports.export_kinds import KINDS
 from quiz.timeutil import local
+from quiz.web import row_id
 
 LIST_LIMIT = 100
 FORM_CONTESTS = 50
@@ -125,23 +126,23 @@ def exports():
         kind_labels=KIND_LABELS,
         status_labels=STATUS_LABELS,
         waiting=any(e.status in UNFINISHED for e in items),
-        selected_round=request.args.get("round_id", type=int),
-        selected_contest=request.args.get("contest_id", type=int),
+        selected_round=request.args.get("round_id", type=row_id),
+        selected_contest=request.args.get("contest_id", type=row_id),
     )
 
 
 def _target(kind: str) -> tuple[dict, int | None, str]:
     """The export's parameters, owner unit and a label for the audit log (400/404 if wrong)."""
     spec = KINDS[kind]
-    round_id = request.form.get("round_id", type=int)
-    contest_id = request.form.get("contest_id", type=int)
+    round_id = request.form.get("round_id", type=row_id)
+    contest_id = request.form.get("contest_id", type=row_id)
     if round_id is not None and "round_id" in spec.params:
         round_ = scoped_object("round_id", round_id)
         return {"round_id": round_.id}, round_.contest.owner_unit_id, f"round {round_.id}"
     if contest_id is not None and "contest_id" in spec.params:
         contest = scoped_object("contest_id", contest_id)
         return {"contest_id": contest.id}, contest.owner_unit_id, f"contest {contest.id}"
-    survey_id = request.form.get("survey_id", type=int)
+    survey_id = request.form.get("survey_id", type=row_id)
     if survey_id is not None and "survey_id" in spec.params:
         survey = scoped_object("survey_id", survey_id)
         if spec.identified_only and survey.anonymous:

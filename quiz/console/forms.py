@@ -22,6 +22,7 @@ from quiz.forms import Form
 from quiz.models.contests import PRIZE_ORDER, CountingRule, PredictionReference, Visibility
 from quiz.models.staff import Role
 from quiz.scoring.ranking import RankKey
+from quiz.web import MAX_ROW_ID
 
 RANK_KEY_CHOICES = [
     SelectChoice("", _l("— none —")),
@@ -201,7 +202,7 @@ class ConfirmForm(Form):
 
 
 class ReasonForm(Form):
-    entrant_id = IntegerField(validators=[DataRequired()])
+    entrant_id = IntegerField(validators=[DataRequired(), NumberRange(1, MAX_ROW_ID)])
     reason = StringField(
         _l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500)]
     )

@@ -18,6 +18,8 @@ from quiz.models import Entrant, Winner
 from quiz.reports.review import disqualified, disqualify, find_suspects, reinstate
 from quiz.reports.winners import compute_winners, publish_winners, published_winners, revoke_winner
 from quiz.scoring.leaderboard import leaderboard
+from quiz.text import drop_control
+from quiz.web import row_id
 
 PAGE = 50
 
@@ -34,8 +36,8 @@ def _rebuild_boards(contest_id: int) -> None:
 def round_results(round_id: int):
     info = get_round(round_id, fresh=True)
     board = leaderboard()
-    query = request.args.get("q", "").strip()
-    page = max(1, request.args.get("page", 1, type=int))
+    query = drop_control(request.args.get("q", "")).strip()
+    page = max(1, request.args.get("page", 1, type=row_id))
     if query:
         like = f"%{query}%"
         found = db.session.scalars(
@@ -176,7 +178,7 @@ def round_disqualify(round_id: int):
 @bp.post("/rounds/<int:round_id>/reinstate")
 @allow(*EDITORS)
 def round_reinstate(round_id: int):
-    entrant_id = request.form.get("entrant_id", type=int)
+    entrant_id = request.form.get("entrant_id", type=row_id)
     if not ConfirmForm().validate_on_submit() or entrant_id is None:
         abort(400)
     if reinstate(round_id, entrant_id):

@@ -45,6 +45,7 @@ from quiz.reports.survey_texts import (
 )
 from quiz.timeutil import now_ms
 from quiz.units.tree import unit_tree
+from quiz.web import row_id
 
 CROSS_KINDS = ("single", "multiple", "scale")  # questions a cross-tab can pair
 VIEW_ARGS = ("unit", *FILTERS, "x1", "x2")
@@ -143,7 +144,7 @@ def _chart(result: QuestionResult) -> dict | None:
 
 def _pair(questions: list[QuestionInfo]) -> tuple[tuple[int, int] | None, str | None]:
     """The two questions of the cross-tab (?x1=&x2=), or why they cannot be paired."""
-    first, second = request.args.get("x1", type=int), request.args.get("x2", type=int)
+    first, second = request.args.get("x1", type=row_id), request.args.get("x2", type=row_id)
     if first is None and second is None:
         return None, None
     ids = {q.id for q in questions if q.kind in CROSS_KINDS}
@@ -251,7 +252,7 @@ def _unit_ids(parent_id: int | None) -> list[int] | None:
 def survey_open_answers(survey_id: int):
     survey: Survey = g.survey
     candidates = [q for q in survey.questions if has_open_answers(q)]
-    wanted = request.args.get("question", type=int)
+    wanted = request.args.get("question", type=row_id)
     question: SurveyQuestion | None = next((q for q in candidates if q.id == wanted), None)
     if question is None and candidates and wanted is None:
         question = candidates[0]
@@ -270,7 +271,7 @@ def survey_open_answers(survey_id: int):
             search=search,
             unit_ids=unit_ids,
             filters=filters,
-            page=max(1, min(request.args.get("page", 1, type=int), 10_000)),
+            page=max(1, min(request.args.get("page", 1, type=row_id), 10_000)),
         )
     return render_template(
         "console/survey_answers.html",

@@ -49,6 +49,7 @@ from quiz.units.reader import read_units
 from quiz.units.spec import known_units
 from quiz.units.writer import export_workbook
 from quiz.units.writer import template_workbook as units_template_workbook
+from quiz.web import row_id
 
 TOP_LEVEL = 0
 INDENT = "\u2003"  # an em space per level keeps the tree readable in a plain <select>
@@ -167,7 +168,7 @@ def unit_new():
     form = NewUnitForm()
     form.parent.choices = _unit_choices()
     if request.method == "GET":
-        _preset(form.parent, request.args.get("parent", type=int))
+        _preset(form.parent, request.args.get("parent", type=row_id))
     error = None
     if form.validate_on_submit():
         parent = _picked(form.parent.data)

@@ -19,6 +19,7 @@ from quiz.extensions import db
 from quiz.models.surveys import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from quiz.reports.statistics import merge_targets
 from quiz.reports.survey_tally import OptionInfo, QuestionInfo, cell, empty_counts, merge
+from quiz.text import drop_control
 
 FILTERS = ("age_band", "gender", "occupation")
 WITH_OPTIONS = ("single", "multiple", "scale", "grid")
@@ -27,7 +28,7 @@ SEVERAL_ANSWERS = ("multiple", "grid")  # one answer row per option or grid row
 
 def clean_filters(raw: Mapping[str, object]) -> dict[str, str]:
     """The demographic filters given (empty ones left out), as the cache keys them."""
-    return {k: str(raw[k])[:20] for k in FILTERS if raw.get(k)}
+    return {k: drop_control(str(raw[k]))[:20] for k in FILTERS if raw.get(k)}
 
 
 def question_infos(survey: Survey) -> list[QuestionInfo]:

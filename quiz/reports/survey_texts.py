@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from quiz.extensions import db
 from quiz.models.surveys import SurveyAnswer, SurveyQuestion, SurveyResponse
-from quiz.text import squash
+from quiz.text import drop_control, squash
 
 PAGE_SIZE = 50
 TEXT_KINDS = ("short_text", "long_text")
@@ -42,7 +42,7 @@ def has_open_answers(question: SurveyQuestion) -> bool:
 
 
 def clean_search(raw: str | None) -> str:
-    return squash(raw or "")[:SEARCH_CHARS]
+    return squash(drop_control(raw or ""))[:SEARCH_CHARS]
 
 
 def _escape_like(text: str) -> str:

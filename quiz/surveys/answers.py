@@ -73,15 +73,18 @@ def _question(info: SurveyInfo, field: str) -> Spec:
 
 def _choices(question: QuestionInfo, values: list[str]) -> str:
     known = question.option_keys  # the options' ids, and "other" where it is allowed
-    picked = []
-    for value in ",".join(values).split(","):
-        value = value.strip()
-        if not value:
-            continue
-        if value not in known:
-            raise AnswerProblem(question.id, _l("Choose one of the options shown."))
-        if value not in picked:
-            picked.append(value)
+    if len(values) == 1 and values[0] in known:
+        picked = values  # the usual answer: one option's id, exactly as the page sends it
+    else:
+        picked = []
+        for value in ",".join(values).split(","):
+            value = value.strip()
+            if not value:
+                continue
+            if value not in known:
+                raise AnswerProblem(question.id, _l("Choose one of the options shown."))
+            if value not in picked:
+                picked.append(value)
     if question.kind != QuestionKind.MULTIPLE and len(picked) > 1:
         raise AnswerProblem(question.id, _l("Choose only one option."))
     if question.max_choices and len(picked) > question.max_choices:
@@ -251,11 +254,11 @@ def _shown(info: SurveyInfo, grouped: dict[int, list[tuple[str, str]]]) -> list[
     shown: list[QuestionInfo] = []
     visible_answers: dict[str, str] = {}
     for section in info.sections:
-        if not _holds(info, section.condition, visible_answers):
+        if section.condition is not None and not _holds(info, section.condition, visible_answers):
             continue
         for question_id in section.question_ids:
             question = info.questions[question_id]
-            if _holds(info, question.condition, visible_answers):
+            if question.condition is None or _holds(info, question.condition, visible_answers):
                 shown.append(question)
                 visible_answers.update(grouped.get(question.id, ()))
     return shown
@@ -296,15 +299,22 @@ def settle(
     kept: dict[str, str] = {}
     problems: dict[int, object] = {}
     for question in _shown(info, grouped):
-        kept.update(grouped.get(question.id, ()))
+        group = grouped.get(question.id)
+        if group:
+            kept.update(group)
         message = _missing(question, answers) if question.required else None
-        prefix = f"q{question.id}"
-        other_blank = not answers.get(f"{prefix}_other")
-        if message is None and OTHER in answers.get(prefix, "").split(",") and other_blank:
+        if message is None and _other_unspecified(question, answers):
             message = _l("Please specify your 'other' answer.")
         if message is not None:
             problems[question.id] = message
     return kept, problems
+
+
+def _other_unspecified(question: QuestionInfo, answers: Mapping[str, str]) -> bool:
+    """'Other' is among the question's answers and its text field is blank."""
+    prefix = f"q{question.id}"
+    value = answers.get(prefix, "")
+    return OTHER in value and OTHER in value.split(",") and not answers.get(f"{prefix}_other")
 
 
 def answer_rows(info: SurveyInfo, answers: Mapping[str, str]) -> list[Row]:

@@ -29,6 +29,7 @@ from quiz.extensions import db
 from quiz.models import CheckIn, Delegate, ScanRefusal
 from quiz.spreadsheets import FileRefused
 from quiz.text import drop_control, squash
+from quiz.web import row_id
 
 PAGE = 100
 MAX_PAGE = 10_000
@@ -51,7 +52,7 @@ def _list_page(form: DelegateForm | None = None):
     """The list; after a refused hand-added delegate, the form with its errors (422)."""
     conference_id = g.conference.id
     q = squash(drop_control(request.args.get("q", "")))[:100]
-    page = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
+    page = min(max(1, request.args.get("page", 1, type=row_id)), MAX_PAGE)
     if q:
         rows = search(conference_id, q, limit=PAGE)
     else:
@@ -235,8 +236,8 @@ def delegate_qr(conference_id: int, delegate_id: int, fmt: str):
 @allow(*EDITORS)
 def invitations(conference_id: int):
     """Print-ready A4 sheets of invitation cards, a hundred cards per page of the site."""
-    page = min(max(1, request.args.get("page", 1, type=int)), MAX_PAGE)
-    point = request.args.get("point", type=int)
+    page = min(max(1, request.args.get("page", 1, type=row_id)), MAX_PAGE)
+    point = request.args.get("point", type=row_id)
     query = select(Delegate).where(Delegate.conference_id == conference_id)
     if point not in {p.id for p in g.conference.points}:
         point = None

@@ -26,7 +26,7 @@ from quiz.formatting import number
 from quiz.models import CheckInMethod
 from quiz.text import drop_control
 from quiz.timeutil import now_ms
-from quiz.web import CSP
+from quiz.web import CSP, row_id
 
 MAX_BATCH = 500
 # A device's clock may be wrong, but not by decades: times outside these are ignored.
@@ -143,7 +143,7 @@ def _screen_state(conference_id: int, session_id: int, point_id: int | None) -> 
 
 def _screen_point() -> int | None:
     """The connection point a screen is for (?point=), if it is one of the conference's."""
-    point = request.args.get("point", type=int)
+    point = request.args.get("point", type=row_id)
     return point if point in {p.id for p in g.conference.points} else None
 
 

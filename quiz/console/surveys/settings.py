@@ -28,6 +28,7 @@ from quiz.surveys.setup import (
 from quiz.surveys.sheet_import import has_responses
 from quiz.timeutil import local, local_naive_to_utc, utcnow
 from quiz.units.tree import unit_tree
+from quiz.web import row_id
 
 MAX_TARGET = 10_000_000
 
@@ -128,7 +129,7 @@ def survey_edit(survey_id: int):
 
 def _parent_unit(survey: Survey):
     """The unit drilled into (`?unit=`): the survey's unit or below it, in the account's scope."""
-    unit_id = request.args.get("unit", type=int)
+    unit_id = request.args.get("unit", type=row_id)
     if unit_id is None:
         return None
     node = unit_tree().get(unit_id)
