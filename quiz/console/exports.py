@@ -145,7 +145,7 @@ def _target(kind: str) -> tuple[dict, int | None, str]:
     survey_id = request.form.get("survey_id", type=row_id)
     if survey_id is not None and "survey_id" in spec.params:
         survey = scoped_object("survey_id", survey_id)
-        if spec.personal_data and survey.anonymous:
+        if spec.identified_only and survey.anonymous:
             abort(400)  # an anonymous survey has nobody to list
         return {"survey_id": survey.id}, survey.unit_id, f"survey {survey.id}"
     abort(400)

@@ -28,6 +28,7 @@ class Kind:
     params: tuple[str, ...]  # which of round_id / contest_id / survey_id it accepts
     file_label: str  # the start of the downloaded file's name
     extension: str = "xlsx"
+    identified_only: bool = False  # names who answered: refused for an anonymous survey
 
 
 KINDS: dict[str, Kind] = {
@@ -41,11 +42,19 @@ KINDS: dict[str, Kind] = {
         write_participation_days, False, ("contest_id",), "Tham gia theo ngày"
     ),
     "questions": Kind(write_questions, False, ("round_id",), "Thống kê câu hỏi"),
-    "survey_responses": Kind(write_survey_responses, False, ("survey_id",), "Phiếu khảo sát"),
-    "survey_csv": Kind(write_survey_csv, False, ("survey_id",), "Phiếu khảo sát", "csv"),
+    # Every response of a survey, each with its unit, date, age band, gender and
+    # occupation: the raw rows get round the results page's minimum group size
+    # (quiz/reports/survey_privacy.py), so they are personal data even for an
+    # anonymous survey -- editors only, and audited.
+    "survey_responses": Kind(write_survey_responses, True, ("survey_id",), "Phiếu khảo sát"),
+    "survey_csv": Kind(write_survey_csv, True, ("survey_id",), "Phiếu khảo sát", "csv"),
     # Identified surveys only (the writer refuses anonymous ones): who gave each response.
     "survey_people": Kind(
-        write_survey_people, True, ("survey_id",), "Phiếu khảo sát kèm người trả lời"
+        write_survey_people,
+        True,
+        ("survey_id",),
+        "Phiếu khảo sát kèm người trả lời",
+        identified_only=True,
     ),
 }
 PERSONAL_KINDS = frozenset(k for k, spec in KINDS.items() if spec.personal_data)

@@ -91,6 +91,28 @@ def test_the_page_offers_the_exports_the_account_may_ask_for(app, as_staff, surv
 
         export = db.session.scalar(select(ExportFile))
         assert (export.kind, export.params) == ("survey_responses", {"survey_id": survey["id"]})
+        assert export.personal_data  # one row per response: editors only, audited
+        from quiz.models import AuditEvent
+
+        logged = db.session.scalars(select(AuditEvent.action)).all()
+        assert "export_personal_data" in logged
+
+
+@pytest.mark.parametrize("kind", ["survey_responses", "survey_csv"])
+def test_a_viewer_may_not_export_the_responses_of_an_anonymous_survey(app, as_staff, survey, kind):
+    """With unit, age band, gender and occupation, a row gets round the minimum group size."""
+    viewer = as_staff("view1")
+    page = viewer.get(survey["url"]).text
+    assert f'value="{kind}"' not in page
+    reply = viewer.post(
+        "/console/exports",
+        data={"csrf_token": csrf(viewer), "kind": kind, "survey_id": survey["id"]},
+    )
+    assert reply.status_code == 403
+    with app.app_context():
+        from quiz.models import ExportFile
+
+        assert db.session.scalar(select(func.count()).select_from(ExportFile)) == 0
 
 
 def test_an_organizer_sees_only_responses_from_units_in_scope(app, as_staff, survey):
