@@ -115,9 +115,12 @@ def write_requests(seeded: dict, n_save: int, runs: int) -> dict[str, list[Path]
             files[name].append(path)
         # Before submitting, respondents answer: their saves reach the server
         # processes first (untimed), as in a real response and in bench/hotpath.py.
+        # Last to save, first to submit: a real submit follows its respondent's own
+        # saves, not 40,000 other people's (a process keeps 20,000 verified sessions,
+        # quiz/sessions.py; in saving order the first submitters' had been dropped).
         path = OUT / f"survey-prepare-{k}.txt"
         with path.open("w") as out:
-            for cookie, csrf, token in submitters[k::runs]:
+            for cookie, csrf, token in reversed(submitters[k::runs]):
                 for question in questions[:WARM_SAVES]:
                     body = urlencode(_answer(rng, question))
                     out.write(f"POST\t/s/t/{token}/save\t{cookie}\t{csrf}\t{body}\n")
