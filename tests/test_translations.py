@@ -42,3 +42,15 @@ def test_every_message_in_use_is_translated_to_vietnamese():
         if not translated:
             missing.append(f"{context + ': ' if context else ''}{msgid}")
     assert missing == [], f"{len(missing)} without a Vietnamese translation (pybabel update)"
+
+
+def test_the_template_holds_every_message_in_use():
+    """translations/messages.pot is what `pybabel update` merges into the catalog: a stale
+    one would drop new messages from it. Refresh it with
+    pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-output -o translations/messages.pot .
+    """
+    with (ROOT / "translations/messages.pot").open("rb") as pot:
+        template = read_po(pot)
+    held = {(message.context, message.id if isinstance(message.id, str) else message.id[0])
+            for message in template if message.id}  # fmt: skip
+    assert held == used_messages()
