@@ -135,6 +135,14 @@ def _conference_owner(obj) -> int | None:
     return db.session.get(Conference, obj.conference_id).owner_unit_id
 
 
+def _shared_owner(contest: Contest) -> int | None:
+    """The unit of a contest seen from below: a draft of a unit above stays its own (None
+    hides it), as the list of contests above shows published ones only."""
+    if contest.is_published or in_scope(contest.owner_unit_id):
+        return contest.owner_unit_id
+    return None
+
+
 def _by_conference(kind: str, model: type) -> Scoped:
     return Scoped(kind, lambda: model, _conference_owner, parent="conference_id")
 
@@ -143,7 +151,7 @@ SCOPED_ARGS: dict[str, Scoped] = {
     "contest_id": Scoped("contest", lambda: Contest, lambda c: c.owner_unit_id),
     # Read-only pages of a contest run above the account's unit (its own units' figures).
     "shared_contest_id": Scoped(
-        "shared_contest", lambda: Contest, lambda c: c.owner_unit_id, visible=in_scope_or_above
+        "shared_contest", lambda: Contest, _shared_owner, visible=in_scope_or_above
     ),
     "round_id": Scoped("round", lambda: Round, lambda r: r.contest.owner_unit_id),
     "bank_id": Scoped("bank", lambda: QuestionBank, lambda b: b.owner_unit_id),

@@ -36,7 +36,7 @@ def _key(purpose: str, token: str) -> str:
 def stash(purpose: str, data: bytes, filename: str = "") -> str:
     """Keep an upload for its confirmation; the token goes into the preview's form."""
     token = secrets.token_urlsafe(24)
-    pipe = get_redis().pipeline()
+    pipe = get_redis().pipeline(transaction=True)
     pipe.hset(_key(purpose, token), mapping={"data": data, "name": filename[:120].encode()})
     pipe.expire(_key(purpose, token), KEEP_SECONDS)
     pipe.execute()
@@ -47,7 +47,7 @@ def take(purpose: str, token: str) -> Upload | None:
     """The stashed upload, removed as it is read (None: expired, taken, or not this account's)."""
     if not _TOKEN.match(token or ""):
         return None
-    pipe = get_redis().pipeline()  # MULTI: read and delete together
+    pipe = get_redis().pipeline(transaction=True)  # MULTI, on a cluster too (one key)
     pipe.hgetall(_key(purpose, token))
     pipe.delete(_key(purpose, token))
     stored, _deleted = pipe.execute()

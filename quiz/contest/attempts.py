@@ -162,7 +162,7 @@ def parse_answer(
                 "bad_prediction", _l("The prediction must be a whole number (digits only)."), 400
             )
         return PREDICTION_FIELD, value
-    if question is None or not question.isdigit() or int(question) >= token.size:
+    if not (question and question.isascii() and question.isdigit()) or int(question) >= token.size:
         raise Refusal("bad_question", _l("This question is not on your paper."), 400)
     value = (choices or "").strip()
     parts = value.split(",") if value else []

@@ -131,7 +131,7 @@ def _date(question: QuestionInfo, text: str) -> str:
             return date.fromisoformat(text).isoformat()
         day, month, year = (int(part) for part in re.split(r"[/.\-]", text))
         return date(year, month, day).isoformat()
-    except ValueError:
+    except (ValueError, OverflowError):  # a year of twenty digits overflows
         raise AnswerProblem(
             question.id, _l("Type a date as day/month/year, e.g. 25/12/2026.")
         ) from None

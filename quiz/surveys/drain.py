@@ -80,10 +80,10 @@ def _new_respondents(survey_id: int, entries: list[dict]) -> set[str]:
     return set(db.session.scalars(statement))
 
 
-def _response_row(survey_id: int, entry: dict) -> dict:
+def _response_row(info: SurveyInfo, entry: dict) -> dict:
     response = entry["response"]
     row = {
-        "survey_id": survey_id,
+        "survey_id": info.id,
         "unit_id": response.get("u"),
         "submitted_on": date.fromisoformat(response["d"]),
         "age_band": response.get("ab"),
@@ -92,7 +92,7 @@ def _response_row(survey_id: int, entry: dict) -> dict:
         "flagged": entry["flagged"],
         **dict.fromkeys(PERSON_COLUMNS.values()),
     }
-    person = response.get("p")
+    person = None if info.anonymous else response.get("p")  # queued before a switch
     if person:
         kind, _, person_id = person.partition(":")
         if kind in PERSON_COLUMNS and person_id.isdigit():
@@ -111,7 +111,7 @@ def write_batch(info: SurveyInfo, entries: list[dict]) -> int:
         return 0
     ids = db.session.scalars(
         insert(SurveyResponse).returning(SurveyResponse.id, sort_by_parameter_order=True),
-        [_response_row(info.id, e) for e in accepted],
+        [_response_row(info, e) for e in accepted],
     ).all()
     answers = [
         {

@@ -103,7 +103,7 @@ def submit_response(
         raise Refusal(
             "incomplete", _l("Some answers need your attention (marked below)."), 422, problems
         )
-    packed = pack_response(token, kept, local_day(now_ms))
+    packed = pack_response(token, kept, local_day(now_ms), info.anonymous)
     try:
         return store.submit(token, packed, source_of(address, info.salt))
     except AlreadyAnswered:

@@ -21,6 +21,7 @@ from quiz.models.surveys import (
     SurveySection,
 )
 from quiz.surveys.sheet_spec import SheetOption, SheetQuestion, SheetSection, SheetSurvey
+from quiz.surveys.store import store_for
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,10 @@ class SheetImportSummary:
 
 
 def has_responses(survey_id: int) -> bool:
-    return bool(db.session.scalar(select(exists().where(SurveyResponse.survey_id == survey_id))))
+    """Whether anyone answered: in the database, or accepted and still queued in Redis (a
+    questionnaire replaced under a queued response would drop its answers at the drain)."""
+    written = db.session.scalar(select(exists().where(SurveyResponse.survey_id == survey_id)))
+    return bool(written) or store_for().anyone_submitted(survey_id)
 
 
 def _clear(survey: Survey) -> None:

@@ -55,8 +55,12 @@ class Submitted:
     needs_drain: bool
 
 
-def pack_response(token: RespondentToken, answers: Mapping[str, str], day: str) -> str:
-    """The response as queued: its answers and the facts kept with it (no time, no address)."""
+def pack_response(
+    token: RespondentToken, answers: Mapping[str, str], day: str, anonymous: bool
+) -> str:
+    """The response as queued: its answers and the facts kept with it (no time, no address;
+    no person for an anonymous survey, whatever the token says: one signed before the survey
+    was made anonymous still names its person)."""
     return json.dumps(
         {
             "a": dict(answers),
@@ -65,7 +69,7 @@ def pack_response(token: RespondentToken, answers: Mapping[str, str], day: str) 
             "ab": token.age_band,
             "g": token.gender,
             "o": token.occupation,
-            "p": token.person,
+            "p": None if anonymous else token.person,
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -117,6 +121,13 @@ class SurveyStore:
     def draft(self, survey_id: int, key: str) -> dict[str, str]:
         raw = self.client.hgetall(keys.survey_draft(survey_id, key))
         return {k.decode(): v.decode() for k, v in raw.items() if k != b"#"}
+
+    def anyone_submitted(self, survey_id: int) -> bool:
+        """Whether a response was accepted here, written to the database yet or not (an
+        anonymous survey's wait in the stream for their group, up to hours)."""
+        return bool(
+            self.client.exists(keys.survey_counts(survey_id), keys.survey_responses(survey_id))
+        )
 
     def responses_of(self, survey_id: int, key: str) -> int:
         return int(self.client.hget(keys.survey_counts(survey_id), key) or 0)

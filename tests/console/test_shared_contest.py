@@ -82,3 +82,19 @@ def test_a_contest_of_another_district_is_not_shared(as_staff, world):
     client = as_staff("org1")
     assert client.get(f"/console/shared-contests/{world.contest_d2}").status_code == 404
     assert client.get(f"/console/shared-contests/{world.contest_d1}").status_code == 200
+
+
+def test_a_draft_of_the_province_is_not_shared_until_published(app, as_staff, world):
+    """The list of contests above shows published ones; their pages follow the same rule."""
+    with app.app_context():
+        draft = make_contest(make_bank(code="BD"), owner=world_unit(world, "P"), slug="nhap")
+        draft.is_published = False
+        db.session.commit()
+        draft_id = draft.id
+    client = as_staff("org1")
+    assert client.get(f"/console/shared-contests/{draft_id}").status_code == 404
+    assert f"/console/shared-contests/{draft_id}" not in client.get("/console/contests").text
+    with app.app_context():
+        db.session.get(type(draft), draft_id).is_published = True
+        db.session.commit()
+    assert client.get(f"/console/shared-contests/{draft_id}").status_code == 200

@@ -71,6 +71,17 @@ def test_open_answers_of_a_group_under_the_minimum_are_not_listed(app, as_staff,
     assert NOTE not in everyone.text and 'class="open-answer"' in everyone.text
 
 
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_open_answers_name_their_unit_only_in_an_identified_survey(app, as_staff, world, anonymous):
+    """The list of everyone's answers would otherwise give the three answers of Xã D1-1,
+    the commune the results page hides, each with its commune."""
+    survey = build(app, world, commune=3, anonymous=anonymous)
+    url = f"/console/surveys/{survey['id']}/answers"
+    page = as_staff("admin").get(url, query_string={"question": survey["q"]["Q6"]}).text
+    assert 'class="open-answer"' in page
+    assert ("Xã D1-1" in page.split('id="answers"')[1]) is not anonymous
+
+
 def test_the_minimum_is_the_configured_one(app, as_staff, world):
     survey = build(app, world, commune=3)
     app.config["SURVEY_MIN_GROUP"] = 3

@@ -200,3 +200,29 @@ def test_recompute_is_for_editors_and_keeps_the_page_choices(app, as_staff, surv
     assert reply.status_code == 303 and "gender=male" in reply.headers["Location"]
     with app.app_context():
         assert survey_jobs.is_queued(survey["id"], {"gender": "male"})
+
+
+def test_response_exports_made_before_the_rule_become_personal_data(app, survey):
+    from flask_migrate import stamp, upgrade
+
+    from quiz.models import ExportFile
+    from quiz.reports.export_jobs import create_export
+    from tests.conftest import ROOT
+
+    with app.app_context():
+        made = [
+            create_export(kind, {"survey_id": survey["id"]}, None, None)
+            for kind in ("survey_responses", "survey_csv", "participation_days")
+        ]
+        for export in made:
+            export.personal_data = False  # as the rows made before the rule were
+        db.session.commit()
+        migrations = str(ROOT / "migrations")
+        stamp(directory=migrations, revision="c4d8e2a6f1b3")
+        upgrade(directory=migrations)
+        marked = db.session.execute(
+            select(ExportFile.kind, ExportFile.personal_data).order_by(ExportFile.id)
+        ).all()
+    assert marked == [
+        ("survey_responses", True), ("survey_csv", True), ("participation_days", False)
+    ]  # fmt: skip

@@ -372,3 +372,44 @@ def test_the_live_page_drills_down_the_unit_tree_within_the_survey(app, world, a
     assert re.findall(r'<td class="num">([^<]*)</td>', foot)[-3] == "4"  # the district's total
     org1 = as_staff("org1")
     assert org1.get(f"/console/surveys/{d1_survey}?unit={world.units['D2']}").status_code == 404
+
+
+def test_a_response_still_queued_in_redis_counts_as_answered(app, world, as_staff):
+    """An anonymous survey's responses wait in Redis for their group (hours): replacing the
+    questions or the anonymity under them would drop their answers or keep them otherwise."""
+    from quiz.surveys.store import pack_response, store_for
+    from quiz.surveys.tokens import RespondentToken
+
+    with app.app_context():
+        survey = make_survey(world.units["D1"], slug="con-trong-hang")
+        survey_id = survey.id
+        token = RespondentToken(survey_id, "device:queued", 1, world.units["D1-C1"])
+        store_for().submit(token, pack_response(token, {}, "2026-12-05", True), "source")
+        assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
+    org1 = as_staff("org1")
+    assert _post_table(org1, survey_id, TABLE).status_code == 409
+    page = org1.get(f"/console/surveys/{survey_id}/edit")
+    data = {"csrf_token": csrf_from(page.text), **_settings(world.units["D1"], anonymous=None)}
+    refused = org1.post(f"/console/surveys/{survey_id}/edit", data=data)
+    assert refused.status_code == 422 and "không thể đổi" in refused.text
+    with app.app_context():
+        assert db.session.get(Survey, survey_id).anonymous
+
+
+def test_digits_that_python_reads_but_int_refuses_are_refused_plainly(app, world, as_staff):
+    """ "²".isdigit() is true but int("²") raises: a target or a ticked response of it is
+    refused with a message, never a 500."""
+    org1 = as_staff("org1")
+    with app.app_context():
+        survey_id = make_survey(world.units["D1"], slug="so-mu").id
+    page = org1.get(f"/console/surveys/{survey_id}/targets")
+    target = {"csrf_token": csrf_from(page.text), f"t{world.units['D1-C1']}": "²"}
+    refused = org1.post(f"/console/surveys/{survey_id}/targets", data=target)
+    assert refused.status_code == 422 and "Nhập số phiếu là số nguyên" in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SurveyTarget)) == 0
+    review = org1.get(f"/console/surveys/{survey_id}/review")
+    ticked = {"csrf_token": csrf_from(review.text), "response": "²", "decision": "keep"}
+    sent = org1.post(f"/console/surveys/{survey_id}/review", data=ticked)
+    assert sent.status_code == 303
+    assert "Hãy đánh dấu" in org1.get(sent.headers["Location"]).text

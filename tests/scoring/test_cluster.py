@@ -115,3 +115,20 @@ def test_a_survey_saves_submits_and_drains_on_the_cluster(app, client):
         assert Queue(SCORING_QUEUE, connection=get_queue_redis()).count == 1  # drain asked for
         assert drain_survey(survey_id) == 1
         assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
+
+
+def test_an_upload_stashed_on_the_cluster_is_taken_once(ctx):
+    """A confirmed import takes its upload in one MULTI (read and delete), on a cluster too:
+    a cluster pipeline without transaction=True sends the two commands apart."""
+    from flask_login import login_user
+
+    from quiz.console.uploads import stash, take
+    from quiz.models import Role
+    from tests.console.conftest import make_staff
+
+    with ctx.test_request_context():
+        login_user(make_staff("uploader", Role.ADMIN, make_units()["P"].id))
+        token = stash("bank", b"workbook bytes", "ngan-hang.xlsx")
+        taken = take("bank", token)
+        assert (taken.data, taken.filename) == (b"workbook bytes", "ngan-hang.xlsx")
+        assert take("bank", token) is None

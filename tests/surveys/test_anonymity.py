@@ -135,3 +135,40 @@ def test_an_identified_survey_is_written_at_once(app):
         made = make_survey(make_units()["P"], anonymous=False)
         survey_id, f = made.id, fields(made)
     assert _respond_alone(app, survey_id, f) == 1
+
+
+@pytest.mark.parametrize("switched", ["before the submit", "after the submit, before the drain"])
+def test_a_survey_made_anonymous_keeps_no_person_from_a_token_signed_before(app, client, switched):
+    """A token signed while the survey was identified names its person, and so does a
+    response queued then: neither may put it on a response written once it is anonymous."""
+    app.config["SURVEY_ANONYMOUS_BATCH"] = 1
+    with app.app_context():
+        units = make_units()
+        made = make_survey(units["P"], audience="registered", anonymous=False)
+        survey_id, f, unit_id = made.id, fields(made), units["P"].id
+    page = client.get("/s/khao-sat/register")
+    registered = client.post(
+        "/s/khao-sat/register",
+        data={"csrf_token": csrf_from(page.text), "consent": "y", "gender": "female",
+              "occupation": "other", "birth_year": "1990", "full_name": "Người Thử Nghiệm",
+              "phone": "0900000043", "unit": str(unit_id)},
+    )  # fmt: skip
+    assert registered.status_code == 303, registered.text
+    _p, token, csrf = open_form(client)
+
+    def make_anonymous() -> None:
+        with app.app_context():
+            db.session.get(Survey, survey_id).anonymous = True
+            db.session.commit()
+            survey_cache().clear()
+
+    if switched == "before the submit":
+        make_anonymous()
+    sent = client.post(f"/s/t/{token}/submit", data={"csrf_token": csrf, **complete(f)})
+    assert sent.status_code == 303
+    if switched != "before the submit":
+        make_anonymous()
+    assert drain(app, survey_id) == 1
+    with app.app_context():
+        response = db.session.scalar(select(SurveyResponse))
+        assert all(getattr(response, c) is None for c in PERSON_COLUMNS)

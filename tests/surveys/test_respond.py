@@ -109,6 +109,19 @@ def test_a_required_question_left_blank_is_marked_and_nothing_is_counted(app, cl
     assert drain(app, survey_id) == 0
 
 
+@pytest.mark.parametrize("typed", ["1/1/99999999999999999999", "31/02/2026", "²/1/2026"])
+def test_a_date_that_is_no_date_is_marked_never_a_crash(app, client, survey, typed):
+    survey_id, f = survey
+    _page, token, csrf = open_form(client)
+    data = complete(f)
+    data[f["Q1"]["name"]] = f["Q1"]["options"]["Không"]  # shows section 2, with the date
+    data[f["Q8"]["name"]] = typed
+    refused = client.post(f"/s/t/{token}/submit", data={"csrf_token": csrf, **data})
+    assert refused.status_code == 422
+    assert any("ngày/tháng/năm" in e for e in errors_in(refused.text)), errors_in(refused.text)
+    assert drain(app, survey_id) == 0
+
+
 def test_the_draft_is_kept_and_resumed_after_a_reload(app, client, survey):
     _survey_id, f = survey
     _page, token, csrf = open_form(client)

@@ -31,7 +31,8 @@ def survey_review(survey_id: int):
 def survey_review_decide(survey_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ids = [int(v) for v in request.form.getlist("response") if v.isdigit() and len(v) < 19]
+    sent = request.form.getlist("response")
+    ids = [int(v) for v in sent if v.isascii() and v.isdigit() and len(v) < 19]
     back = redirect(url_for("console.survey_review", survey_id=survey_id), 303)
     if not ids:
         flash(_l("Tick the responses first."), "error")

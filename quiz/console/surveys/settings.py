@@ -176,7 +176,7 @@ def survey_targets(survey_id: int):
             abort(400)
         typed = {n.id: request.form.get(f"t{n.id}", "").strip() for n in units}
         for unit_id, text in typed.items():
-            if text and not (text.isdigit() and int(text) <= MAX_TARGET):
+            if text and not (text.isascii() and text.isdigit() and int(text) <= MAX_TARGET):
                 errors[unit_id] = _l("Enter a whole number of responses (0 or more).")
         if not errors:
             set_targets(g.survey, {u: int(t) for u, t in typed.items() if t})
