@@ -172,8 +172,17 @@ def survey_draft(survey_id: int, respondent: str) -> str:
 
 
 def survey_counts(survey_id: int) -> str:
-    """Hash: respondent key → responses submitted (one per person; open links a few per device)."""
+    """Hash: respondent key → responses submitted (one per person; open links a few per device).
+
+    Field "_" marks it counted from the database (its value: when that counting found
+    that Redis had forgotten who answered, in ms; 0 when it had not).
+    """
     return f"{_survey(survey_id)}counts"
+
+
+def survey_counts_pattern() -> str:
+    """Every survey's counts (SCAN MATCH)."""
+    return f"{PREFIX}{{s*}}:counts"
 
 
 def survey_responses(survey_id: int) -> str:
