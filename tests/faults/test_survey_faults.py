@@ -28,7 +28,7 @@ from quiz.scoring.jobs import watch_redis
 from quiz.surveys import drain as drain_module
 from quiz.surveys.drain import drain_survey
 from tests.factories import make_units
-from tests.faults.test_redis_loss import as_admin
+from tests.faults.test_redis_loss import as_admin, restore, snapshot
 from tests.surveys.builders import fields, make_survey
 from tests.surveys.test_respond import complete, open_form
 
@@ -138,6 +138,27 @@ def test_redis_back_empty_lets_nobody_answer_twice_and_raises_the_alarm(own_redi
     console = as_admin(app).get("/console/system").text
     assert "Redis đã mất dữ liệu" in console
     assert "khảo sát" in console  # survey responses are named among what was lost
+
+
+def test_redis_back_older_counts_who_answered_again(own_redis, app_on, tmp_path):
+    """A copy from before someone's response (a lagging replica, a restored backup) still
+    marks the survey counted: the check after the restart has it counted again."""
+    app = app_on(own_redis.url)
+    survey_id, f = make(app)
+    person = Respondent(app, f)  # the form open: the survey counted in this Redis
+    older = tmp_path / "older"
+    older.mkdir()
+    snapshot(own_redis, older)
+    person.submit()
+    assert drain(app, survey_id) == 1
+    restore(own_redis, older)  # back to before the response: its count is gone
+
+    with app.app_context():
+        watch_redis()  # the scheduler's check of the restarted Redis
+    assert person.page().status_code == 303  # still answered
+    person.submit()
+    assert queued(app, survey_id) == 0
+    assert written(app) == (1, 1)
 
 
 @pytest.mark.slow
