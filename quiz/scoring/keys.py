@@ -174,8 +174,8 @@ def survey_draft(survey_id: int, respondent: str) -> str:
 def survey_counts(survey_id: int) -> str:
     """Hash: respondent key → responses submitted (one per person; open links a few per device).
 
-    Field "_" marks it counted from the database (its value: when that counting found
-    that Redis had forgotten who answered, in ms; 0 when it had not).
+    Field "_" marks it counted from the database; "!" is when counting last found that
+    Redis had forgotten who answered (ms).
     """
     return f"{_survey(survey_id)}counts"
 

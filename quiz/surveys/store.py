@@ -48,6 +48,9 @@ BURST_SECONDS = 600
 BURST_SIZE = 20
 # Respondents counted from the database per script call.
 COUNT_CHUNK = 2000
+# Fields of a survey's counts that are no respondent: counted from the database;
+# when Redis was last found to have forgotten who answered (ms).
+MARKS = ("_", "!")
 
 
 class AlreadyAnswered(Exception):
@@ -151,19 +154,20 @@ class SurveyStore:
     def anyone_submitted(self, survey_id: int) -> bool:
         """Whether a response was accepted here, written to the database yet or not (an
         anonymous survey's wait in the stream for their group, up to hours)."""
+        counts = keys.survey_counts(survey_id)
         pipe = self.client.pipeline(transaction=False)
-        pipe.hlen(keys.survey_counts(survey_id))
-        pipe.hexists(keys.survey_counts(survey_id), "_")
+        pipe.hlen(counts)
+        pipe.hmget(counts, list(MARKS))
         pipe.exists(keys.survey_responses(survey_id))
-        fields, marked, queued = pipe.execute()
-        return fields > int(marked) or bool(queued)
+        fields, marks, queued = pipe.execute()
+        return fields > sum(m is not None for m in marks) or bool(queued)
 
     def count_of(self, survey_id: int, key: str) -> Count:
         """The respondent's responses so far; NotCounted if Redis cannot tell."""
-        n, mark = self.client.hmget(keys.survey_counts(survey_id), [key, "_"])
-        if mark is None:
+        n, counted, forgotten = self.client.hmget(keys.survey_counts(survey_id), [key, *MARKS])
+        if counted is None:
             raise NotCounted(survey_id)
-        return Count(int(n or 0), int(mark))
+        return Count(int(n or 0), int(forgotten or 0))
 
     def load_counts(self, survey_id: int, counts: Mapping[str, int], now_ms: int) -> int:
         """Raise the counts to the database's (`counts`), then mark them counted; how many
@@ -171,10 +175,9 @@ class SurveyStore:
         items = list(counts.items())
         forgotten = 0
         for start in range(0, max(len(items), 1), COUNT_CHUNK):
-            chunk = items[start : start + COUNT_CHUNK]
             last = start + COUNT_CHUNK >= len(items)
-            mark = (str(now_ms) if forgotten else "0") if last else ""
-            args = [mark, now_ms, *[value for pair in chunk for value in pair]]
+            pairs = [value for pair in items[start : start + COUNT_CHUNK] for value in pair]
+            args = [int(last), now_ms, *pairs]
             forgotten += int(self._count(keys=[keys.survey_counts(survey_id)], args=args))
         return forgotten
 

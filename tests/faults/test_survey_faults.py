@@ -135,9 +135,12 @@ def test_redis_back_empty_lets_nobody_answer_twice_and_raises_the_alarm(own_redi
 
     with app.app_context():
         assert watch_redis() == "empty"  # the scheduler's check notices the loss
-    console = as_admin(app).get("/console/system").text
+    admin = as_admin(app)
+    console = admin.get("/console/system").text
     assert "Redis đã mất dữ liệu" in console
     assert "khảo sát" in console  # survey responses are named among what was lost
+    survey_page = admin.get(f"/console/surveys/{survey_id}").text
+    assert "Redis đã mất dữ liệu (phát hiện lúc" in survey_page  # the organizers see it too
 
 
 def test_redis_back_older_counts_who_answered_again(own_redis, app_on, tmp_path):

@@ -3,11 +3,10 @@
 -- counts as counted, so the save and submit scripts trust them again.
 --
 -- KEYS[1] the survey's counts (hash: respondent key → responses submitted;
---         "_" marks it counted, its value: when Redis was found to have
---         forgotten who answered, in ms, or 0)
--- ARGV[1] "" on every call but the last; on the last: the mark's value ("0",
---         or the time a call before this one found Redis had forgotten someone)
--- ARGV[2] now (ms): the mark's value if this call finds that
+--         "_" marks it counted; "!" when Redis was last found to have
+--         forgotten who answered, in ms)
+-- ARGV[1] 1 on the last call (mark the counts as counted), else 0
+-- ARGV[2] now (ms): the value of "!" if this call finds Redis forgot someone
 -- ARGV[3..] respondent key, responses, respondent key, responses, ... (may be none)
 --
 -- Returns the number of respondents whose count was raised: answered in the
@@ -21,11 +20,6 @@ for i = 3, #ARGV, 2 do
     raised = raised + 1
   end
 end
-if ARGV[1] ~= '' then
-  if raised > 0 then
-    redis.call('HSET', KEYS[1], '_', ARGV[2])
-  elseif ARGV[1] ~= '0' or redis.call('HEXISTS', KEYS[1], '_') == 0 then
-    redis.call('HSET', KEYS[1], '_', ARGV[1])
-  end
-end
+if raised > 0 then redis.call('HSET', KEYS[1], '!', ARGV[2]) end
+if ARGV[1] == '1' then redis.call('HSET', KEYS[1], '_', 1) end
 return raised

@@ -1,7 +1,7 @@
 -- Keep answers of a survey's draft as they are given.
 --
 -- KEYS[1] the survey's counts (hash: respondent key → responses submitted;
---         "_" marks it counted from the database)
+--         "_" marks it counted from the database, "!" is no respondent)
 -- KEYS[2] the respondent's draft (hash: field → value)
 -- ARGV[1] respondent key   ARGV[2] responses allowed   ARGV[3] keep (s)
 -- ARGV[4] saves allowed    ARGV[5..] field, value, field, value, ... ("" removes)

@@ -1,7 +1,7 @@
 -- Submit a response once per person: count it, queue it, drop the draft.
 --
 -- KEYS[1] the survey's counts (hash: respondent key → responses submitted;
---         "_" marks it counted from the database)
+--         "_" marks it counted from the database, "!" is no respondent)
 -- KEYS[2] the respondent's draft (hash)
 -- KEYS[3] the survey's response stream
 -- KEYS[4] flag: a drain job has been asked for since the last drain began
