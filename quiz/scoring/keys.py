@@ -200,6 +200,11 @@ def survey_burst(survey_id: int, source: str) -> str:
     return f"{_survey(survey_id)}burst:{source}"
 
 
+def survey_counting(survey_id: int) -> str:
+    """Lock, expiring: one process counts who answered from the database at a time."""
+    return f"{_survey(survey_id)}counting"
+
+
 def survey_drain_lock(survey_id: int) -> str:
     return f"{_survey(survey_id)}draining"
 

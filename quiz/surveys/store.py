@@ -169,6 +169,9 @@ class SurveyStore:
             raise NotCounted(survey_id)
         return Count(int(n or 0), int(forgotten or 0))
 
+    def is_counted(self, survey_id: int) -> bool:
+        return bool(self.client.hexists(keys.survey_counts(survey_id), MARKS[0]))
+
     def load_counts(self, survey_id: int, counts: Mapping[str, int], now_ms: int) -> int:
         """Raise the counts to the database's (`counts`), then mark them counted; how many
         respondents Redis had forgotten. In chunks: Redis serves others in between."""
