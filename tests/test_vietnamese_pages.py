@@ -200,6 +200,14 @@ class Demo:
     # per variant that gives it every argument it names.
     variants: list[dict[str, str]] = field(default_factory=list)
 
+    @property
+    def first(self) -> dict[str, str]:
+        """The first contest's, survey's and export's arguments together: one URL per route."""
+        merged: dict[str, str] = {}
+        for variant in reversed(self.variants):
+            merged |= variant
+        return merged
+
 
 def _first(model, *where) -> int | None:
     return db.session.scalar(select(model.id).where(*where).order_by(model.id).limit(1))
