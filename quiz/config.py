@@ -137,6 +137,9 @@ class Config:
     # ... but no response waits longer than this: until it is written, the
     # queued entry in Redis names its respondent.
     SURVEY_ANONYMOUS_HOLD_SECONDS = 6 * 3600
+    # A survey's drain holds a lock this long, renewed after each batch: a
+    # worker killed mid-drain delays that survey's next drain by at most this.
+    SURVEY_DRAIN_LOCK_SECONDS = 60
     # An anonymous survey's results page shows no figure, chart, cross-tab
     # cell or open answer drawn from fewer responses than this (the unit
     # and filters chosen), so that a filter cannot narrow to one person.

@@ -45,6 +45,8 @@ STARTED = StartCode.STARTED
 # How long an attempt's Redis copy may wait for the database: far beyond any
 # outage a contest survives; the persister deletes it as soon as it is copied.
 KEEP_MS = 3 * 24 * 3600 * 1000
+# Entrants' counts seeded per script call.
+SEED_CHUNK = 2000
 
 
 def refill_at(block: int) -> int:
@@ -152,11 +154,13 @@ class Admission:
         return Outcome(code)
 
     def load_seqs(self, round_id: int, seqs: dict[int, int]) -> None:
-        """Seed a round's per-entrant attempt counts from the database (once)."""
-        items = list(seqs.items()) or [("_", 0)]
-        for start in range(0, len(items), 2000):
-            args = [value for pair in items[start : start + 2000] for value in pair]
-            self._seed(keys=[keys.round_seqs(round_id)], args=args)
+        """Seed a round's per-entrant attempt counts from the database (once), in chunks
+        (Redis serves others in between), marked seeded by the last."""
+        items = list(seqs.items())
+        for start in range(0, max(len(items), 1), SEED_CHUNK):
+            last = start + SEED_CHUNK >= len(items)
+            pairs = [value for pair in items[start : start + SEED_CHUNK] for value in pair]
+            self._seed(keys=[keys.round_seqs(round_id)], args=[int(last), *pairs])
 
     def take_block(self, high: int) -> bool:
         """Hand out ids up to `high`, the end of a block reserved in the database."""

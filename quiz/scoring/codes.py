@@ -71,6 +71,7 @@ class SurveySaveCode(IntEnum):
 
     ANSWERED = -1  # the respondent has no response left to give
     TOO_MANY_SAVES = -2
+    NOT_COUNTED = -3  # who answered must be counted from the database first
 
 
 class SurveySubmitCode(IntEnum):
@@ -78,6 +79,7 @@ class SurveySubmitCode(IntEnum):
 
     ANSWERED = 0  # answered already: nothing queued
     QUEUED = 1
+    NOT_COUNTED = 2  # who answered must be counted from the database first
 
 
 # Script (path under quiz/) -> the enum naming its codes; None for a script
@@ -94,4 +96,5 @@ SCRIPT_CODES: dict[str, type[IntEnum] | None] = {
     "scoring/lua/swap_boards.lua": SwapCode,
     "surveys/lua/save.lua": SurveySaveCode,
     "surveys/lua/submit.lua": SurveySubmitCode,
+    "surveys/lua/count.lua": None,
 }

@@ -25,7 +25,9 @@ or that lost the receipts of submissions scored in the last hour, came
 back older.
 Then a `RedisLoss` row with counts (console: system page) and one ERROR in
 the log. A loss of less than a second that left no such trace cannot be
-told from a clean restart; its ids are skipped all the same.
+told from a clean restart; its ids are skipped all the same. Every check
+also has rounds count attempts per entrant, and surveys who answered,
+again from the database.
 
 These functions commit: a block must be reserved in the database before
 Redis may hand out one id of it.
@@ -148,6 +150,7 @@ def _check(client: redis.Redis, block: int) -> RedisLoss | None:
     db.session.commit()  # the block is reserved before Redis may hand out one id of it
     if loss is not None:
         _log_loss(loss, low)
+    _uncount_surveys(client)
     seqs = list(client.scan_iter(match=keys.round_seqs_pattern(), count=1000))
     applied = load_script(client, __file__, "check_redis")(
         keys=[
@@ -164,6 +167,14 @@ def _check(client: redis.Redis, block: int) -> RedisLoss | None:
     ):  # Redis restarted meanwhile: that process is checked from scratch
         raise BeingChecked("Redis restarted while it was being checked")
     return loss
+
+
+def _uncount_surveys(client: redis.Redis) -> None:
+    """Survey counts of who answered are counted again from the database before the next
+    save or submit (`quiz.surveys.counting`): a Redis that went back in time forgot some,
+    and a second response would be refused only at the drain, after its thanks."""
+    for key in client.scan_iter(match=keys.survey_counts_pattern(), count=1000):
+        client.hdel(key, "_")
 
 
 def _release(client: redis.Redis, token: str) -> None:

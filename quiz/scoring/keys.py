@@ -172,8 +172,17 @@ def survey_draft(survey_id: int, respondent: str) -> str:
 
 
 def survey_counts(survey_id: int) -> str:
-    """Hash: respondent key → responses submitted (one per person; open links a few per device)."""
+    """Hash: respondent key → responses submitted (one per person; open links a few per device).
+
+    Field "_" marks it counted from the database; "!" is when counting last found that
+    Redis had forgotten who answered (ms).
+    """
     return f"{_survey(survey_id)}counts"
+
+
+def survey_counts_pattern() -> str:
+    """Every survey's counts (SCAN MATCH)."""
+    return f"{PREFIX}{{s*}}:counts"
 
 
 def survey_responses(survey_id: int) -> str:
@@ -189,6 +198,11 @@ def survey_drain(survey_id: int) -> str:
 def survey_burst(survey_id: int, source: str) -> str:
     """Counter, expiring: responses from one source (address) in the burst window."""
     return f"{_survey(survey_id)}burst:{source}"
+
+
+def survey_counting(survey_id: int) -> str:
+    """Lock, expiring: one process counts who answered from the database at a time."""
+    return f"{_survey(survey_id)}counting"
 
 
 def survey_drain_lock(survey_id: int) -> str:

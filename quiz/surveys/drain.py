@@ -6,6 +6,11 @@ answered" has a unique key per survey, and a response is written only when
 its respondent row is new, so a batch run again after a worker died
 (before or after its commit) writes nothing twice.
 
+One drain at a time per survey, by a lock in Redis that expires
+(SURVEY_DRAIN_LOCK_SECONDS) unless renewed after each batch: a worker killed
+mid-drain holds it no longer than that. The lock only saves work: two drains
+at once still write each response once (the unique key again).
+
 Anonymity: a batch's responses are written in shuffled order, apart from
 the respondents, so response ids follow no respondent order; both carry a
 date only. Nothing written links the two. An anonymous survey's batches
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 from datetime import date, timedelta
 
 from sqlalchemy import insert, select, update
@@ -34,7 +40,6 @@ from quiz.timeutil import now_ms, utcnow
 from quiz.worker import in_app_context
 
 BATCH = 500
-LOCK_SECONDS = 600
 PERSON_COLUMNS = {
     "entrant": "person_entrant_id",
     "delegate": "person_delegate_id",
@@ -160,26 +165,29 @@ def drain_survey(survey_id: int, final: bool = False) -> int:
     """
     from flask import current_app
 
-    client = get_redis()
-    lock = keys.survey_drain_lock(survey_id)
-    if not client.set(lock, "1", nx=True, ex=LOCK_SECONDS):
+    client, config = get_redis(), current_app.config
+    lock, token = keys.survey_drain_lock(survey_id), secrets.token_hex(8)
+    hold = int(config["SURVEY_DRAIN_LOCK_SECONDS"])
+    if not client.set(lock, token, nx=True, ex=hold):
         return 0  # another worker is at it; it reads to the end of the stream
     try:
         client.delete(keys.survey_drain(survey_id))
         info = survey_cache(current_app).get(survey_id)
         stream = keys.survey_responses(survey_id)
-        least = held_back(info, current_app.config, final)
+        least = held_back(info, config, final)
         written = 0
         while info is not None:
             raw = client.xrange(stream, "-", "+", count=BATCH)
-            if not raw or (len(raw) < least and not _waited(raw[0][0], current_app.config)):
+            if not raw or (len(raw) < least and not _waited(raw[0][0], config)):
                 break
             written += write_batch(info, _entries(raw))
             db.session.commit()
             client.xdel(stream, *[entry_id for entry_id, _ in raw])
+            client.expire(lock, hold)
         return written
     finally:
-        client.delete(lock)
+        if client.get(lock) == token.encode():  # not another worker's, after ours expired
+            client.delete(lock)
 
 
 @in_app_context

@@ -5,7 +5,8 @@ The same shape as `quiz.contest.fastpath`, on the same WSGI layer
 signed respondent token, the survey open, every answer valid, Redis
 accepting it) the request is answered here with one Redis call (a Lua
 script) and no database; anything else (a refusal, a survey not in this
-process's cache yet, an error) goes untouched to the Flask view, which runs
+process's cache yet, counts of who answered that Redis must take from the
+database first, an error) goes untouched to the Flask view, which runs
 the same functions (`quiz.surveys.responding`) and answers with the precise
 message.
 """
@@ -19,7 +20,7 @@ from functools import partial
 from quiz.contest.csrf import csrf_secret, token_matches
 from quiz.fastpath import FastPath, read_form, saved, see_other
 from quiz.surveys.responding import Refusal, save_draft, submit_response
-from quiz.surveys.store import request_drain, store_for
+from quiz.surveys.store import NotCounted, request_drain, store_for
 from quiz.surveys.structure import survey_cache
 from quiz.surveys.tokens import BadToken
 from quiz.timeutil import now_ms
@@ -64,8 +65,8 @@ class SurveyFastPath(FastPath):
                 return saved()
             address = environ.get("REMOTE_ADDR")
             sent = submit_response(store, info, token, form, now, address)
-        except Refusal:
-            return None
+        except (Refusal, NotCounted):
+            return None  # the view says why, or counts who answered from the database first
         if sent.needs_drain:
             request_drain(info.id, store.queue)
         return see_other(environ, f"/s/{info.slug}/done")

@@ -45,6 +45,8 @@ class LiveView:
     days: list[date]  # the latest days with responses, oldest first
     queued: int  # submitted, not yet written
     unplaced: LiveRow | None = None  # responses of no listed unit (no unit, or the parent's own)
+    # When Redis was found to have forgotten who answered (and so responses not yet written).
+    lost_at_ms: int | None = None
 
 
 def _rows(survey: Survey, targets: dict[int, int], parent_id: int | None) -> list[LiveRow]:
@@ -90,5 +92,8 @@ def live_view(survey: Survey, parent_id: int | None = None) -> LiveView:
         unplaced = LiveRow(None, "", None, total.total - sum(r.total for r in rows))
         for day, n in total.by_day.items():
             unplaced.by_day[day] = n - sum(r.by_day.get(day, 0) for r in rows)
-    queued = int(get_redis().xlen(keys.survey_responses(survey.id)) or 0)
-    return LiveView(rows, total, days, queued, unplaced if unplaced and unplaced.total else None)
+    client = get_redis()
+    queued = int(client.xlen(keys.survey_responses(survey.id)) or 0)
+    lost_at = int(client.hget(keys.survey_counts(survey.id), "!") or 0) or None
+    shown = unplaced if unplaced and unplaced.total else None
+    return LiveView(rows, total, days, queued, shown, lost_at)

@@ -7,7 +7,15 @@ survey's stream and drops the draft, in one script. A worker writes queued
 responses to the database (`quiz.surveys.drain`), where the unique key of
 "who answered" refuses a second response even if Redis forgot the count.
 
-The scripts are `lua/save.lua` and `lua/submit.lua`.
+Redis can forget the counts (it came back empty, or older than it was), and
+a forgotten count would let someone answer twice: the response would be
+refused at the drain after its respondent was thanked for it. So the
+scripts trust the counts only once they are marked as counted from the
+database (`quiz.surveys.counting`): a survey new to this Redis is counted at
+its first page, and the check of Redis after a restart
+(`quiz.scoring.generation`) removes the marks when it finds a loss.
+
+The scripts are `lua/save.lua`, `lua/submit.lua` and `lua/count.lua`.
 """
 
 from __future__ import annotations
@@ -38,6 +46,11 @@ MAX_SAVES = 3000
 # people behind one address).
 BURST_SECONDS = 600
 BURST_SIZE = 20
+# Respondents counted from the database per script call.
+COUNT_CHUNK = 2000
+# Fields of a survey's counts that are no respondent: counted from the database;
+# when Redis was last found to have forgotten who answered (ms).
+MARKS = ("_", "!")
 
 
 class AlreadyAnswered(Exception):
@@ -46,6 +59,17 @@ class AlreadyAnswered(Exception):
 
 class TooManySaves(Exception):
     """More saves than any honest respondent makes: refused."""
+
+
+class NotCounted(Exception):
+    """Who answered this survey is not counted from the database in Redis (yet): count it
+    (`quiz.surveys.counting`), then try again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    responses: int  # submitted by this respondent
+    forgotten_at_ms: int  # when counting found that Redis had forgotten who answered (0: never)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +109,7 @@ class SurveyStore:
         self.signer = signer
         self._save = load_script(client, __file__, "save")
         self._submit = load_script(client, __file__, "submit")
+        self._count = load_script(client, __file__, "count")
 
     def save(self, token: RespondentToken, pairs: Iterable[tuple[str, str]]) -> int:
         args: list[str | int] = [token.key, token.limit, DRAFT_SECONDS, MAX_SAVES]
@@ -101,6 +126,8 @@ class SurveyStore:
             raise AlreadyAnswered(token.key)
         if n == SurveySaveCode.TOO_MANY_SAVES:
             raise TooManySaves(token.key)
+        if n == SurveySaveCode.NOT_COUNTED:
+            raise NotCounted(token.survey_id)
         return n
 
     def submit(self, token: RespondentToken, packed: str, source: str) -> Submitted:
@@ -116,6 +143,8 @@ class SurveyStore:
         )
         if reply[0] == SurveySubmitCode.ANSWERED:
             raise AlreadyAnswered(token.key)
+        if reply[0] == SurveySubmitCode.NOT_COUNTED:
+            raise NotCounted(token.survey_id)
         return Submitted(int(reply[1]), bool(reply[3]), bool(reply[2]))
 
     def draft(self, survey_id: int, key: str) -> dict[str, str]:
@@ -125,12 +154,35 @@ class SurveyStore:
     def anyone_submitted(self, survey_id: int) -> bool:
         """Whether a response was accepted here, written to the database yet or not (an
         anonymous survey's wait in the stream for their group, up to hours)."""
-        return bool(
-            self.client.exists(keys.survey_counts(survey_id), keys.survey_responses(survey_id))
-        )
+        counts = keys.survey_counts(survey_id)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hlen(counts)
+        pipe.hmget(counts, list(MARKS))
+        pipe.exists(keys.survey_responses(survey_id))
+        fields, marks, queued = pipe.execute()
+        return fields > sum(m is not None for m in marks) or bool(queued)
 
-    def responses_of(self, survey_id: int, key: str) -> int:
-        return int(self.client.hget(keys.survey_counts(survey_id), key) or 0)
+    def count_of(self, survey_id: int, key: str) -> Count:
+        """The respondent's responses so far; NotCounted if Redis cannot tell."""
+        n, counted, forgotten = self.client.hmget(keys.survey_counts(survey_id), [key, *MARKS])
+        if counted is None:
+            raise NotCounted(survey_id)
+        return Count(int(n or 0), int(forgotten or 0))
+
+    def is_counted(self, survey_id: int) -> bool:
+        return bool(self.client.hexists(keys.survey_counts(survey_id), MARKS[0]))
+
+    def load_counts(self, survey_id: int, counts: Mapping[str, int], now_ms: int) -> int:
+        """Raise the counts to the database's (`counts`), then mark them counted; how many
+        respondents Redis had forgotten. In chunks: Redis serves others in between."""
+        items = list(counts.items())
+        forgotten = 0
+        for start in range(0, max(len(items), 1), COUNT_CHUNK):
+            last = start + COUNT_CHUNK >= len(items)
+            pairs = [value for pair in items[start : start + COUNT_CHUNK] for value in pair]
+            args = [int(last), now_ms, *pairs]
+            forgotten += int(self._count(keys=[keys.survey_counts(survey_id)], args=args))
+        return forgotten
 
 
 def store_for(app: Flask | None = None) -> SurveyStore:

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from quiz.contest.csrf import CSRF_MESSAGE, csrf_valid
 from quiz.extensions import csrf
 from quiz.surveys import bp
+from quiz.surveys.counting import count_of, counted, loss_to_tell
 from quiz.surveys.respondents import for_device
 from quiz.surveys.responding import Refusal, save_draft, submit_response
 from quiz.surveys.store import request_drain, store_for
@@ -40,7 +41,15 @@ def _read_token(text: str) -> tuple[SurveyInfo, RespondentToken]:
     return info, token
 
 
-def render_form(info: SurveyInfo, token: RespondentToken, answers: dict, problems=None, status=200):
+def render_form(
+    info: SurveyInfo,
+    token: RespondentToken,
+    answers: dict,
+    problems=None,
+    status=200,
+    loss_at_ms: int | None = None,
+):
+    """The form; `loss_at_ms`: when Redis was found to have lost responses (the page says so)."""
     signed = store_for().signer.sign(token)
     page = render_template(
         "surveys/survey.html",
@@ -49,6 +58,7 @@ def render_form(info: SurveyInfo, token: RespondentToken, answers: dict, problem
         answers=answers,
         problems=problems or {},
         message=None if not problems else _("Some answers need your attention (marked below)."),
+        loss_at_ms=loss_at_ms,
     )
     return page, status
 
@@ -66,9 +76,11 @@ def survey_page(slug: str):
         return found  # the page that asks who they are first
     token = found
     store = store_for()
-    if store.responses_of(info.id, token.key) >= token.limit:
+    count = count_of(store, info.id, token.key)
+    if count.responses >= token.limit:
         return redirect(url_for("surveys.done", slug=slug), 303)
-    return render_form(info, token, store.draft(info.id, token.key))
+    draft = store.draft(info.id, token.key)
+    return render_form(info, token, draft, loss_at_ms=loss_to_tell(count, now))
 
 
 def _form_lists() -> dict[str, list[str]]:
@@ -86,7 +98,8 @@ def save(token: str):
             return jsonify(ok=False, error=str(CSRF_MESSAGE)), 400
         return _refused(info, CSRF_MESSAGE, 400)
     try:
-        save_draft(store_for(), info, respondent, _form_lists(), now_ms())
+        store, form = store_for(), _form_lists()
+        counted(store, info.id, lambda: save_draft(store, info, respondent, form, now_ms()))
     except Refusal as exc:
         if wants_json:
             return jsonify(ok=False, error=str(exc.message)), exc.status
@@ -106,9 +119,13 @@ def submit(token: str):
     info, respondent = _read_token(token)
     if not csrf_valid():
         return _refused(info, CSRF_MESSAGE, 400)
-    form = _form_lists()
+    store, form, address = store_for(), _form_lists(), request.remote_addr
     try:
-        sent = submit_response(store_for(), info, respondent, form, now_ms(), request.remote_addr)
+        sent = counted(
+            store,
+            info.id,
+            lambda: submit_response(store, info, respondent, form, now_ms(), address),
+        )
     except Refusal as exc:
         if exc.code == "incomplete" or exc.code == "answer":
             answers = {k: ",".join(v) for k, v in form.items() if k.startswith("q")}
@@ -129,5 +146,5 @@ def done(slug: str):
         device = request.cookies.get(DEVICE_COOKIE)
         if device:
             key = for_device(info, device).key
-            again = store_for().responses_of(info.id, key) < info.per_device_limit
+            again = count_of(store_for(), info.id, key).responses < info.per_device_limit
     return render_template("surveys/done.html", info=info, again=again)

@@ -87,6 +87,23 @@ def test_counters_lost_with_redis_are_seeded_from_the_database(round_id):
     assert info.max_attempts == 3
 
 
+def test_a_round_is_marked_seeded_only_once_every_count_is_in_redis(ctx, monkeypatch):
+    """Seeding goes in chunks (of 2,000): a round marked after the first, a start between two
+    chunks would find no count for an entrant of a later one and allow one attempt too many."""
+    admission, client = engine().admission, get_redis()
+    marked_before_each_call = []
+    seed = admission._seed
+
+    def watching(keys, args):
+        marked_before_each_call.append(client.hexists(keys[0], "_"))
+        return seed(keys=keys, args=args)
+
+    monkeypatch.setattr(admission, "_seed", watching)
+    admission.load_seqs(7, {entrant: 1 + entrant % 3 for entrant in range(1, 4502)})
+    assert len(marked_before_each_call) == 3 and not any(marked_before_each_call)
+    assert client.hexists(keys.round_seqs(7), "_") and admission.used(7, 4501) == 2
+
+
 def test_a_number_taken_meanwhile_is_renumbered_not_dropped(round_id):
     person = make_entrant(1).id
     attempt_id = start(round_id, person).attempt_id

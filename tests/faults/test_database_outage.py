@@ -14,58 +14,22 @@ not skips, if the PostgreSQL programs are missing.
 
 from __future__ import annotations
 
-import os
 import random
 
 import psycopg
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from quiz import create_app
-from quiz.config import ROOT
-from quiz.extensions import DATABASE_DOWN, db, dispose_engines, get_redis
+from quiz.extensions import DATABASE_DOWN, db
 from quiz.models import Attempt, Score
 from quiz.scoring import store
 from quiz.scoring.jobs import drain_submissions
-from tests.conftest import make_config
 from tests.contest.test_attempts import registered, setup_contest
 from tests.factories import make_bank, make_contest, make_entrant
-from tests.helpers.private_postgres import PrivatePostgres, postgres_bin
 from tests.players import Player, csrf_from
 from tests.scoring.simulate import play
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def private_postgres():
-    if not os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip("runs in the PostgreSQL pass of the suite (TEST_DATABASE_URL)")
-    bindir = postgres_bin()
-    assert bindir is not None, "PostgreSQL's initdb and pg_ctl are needed for this test"
-    server = PrivatePostgres(bindir)
-    server.start()
-    yield server
-    server.remove()
-
-
-@pytest.fixture
-def outage_app(private_postgres, redis_url):
-    # Settings cached for 0 s: every request asks the database, so the
-    # outage path is taken on every request, not only after a cache expiry.
-    app = create_app(
-        make_config(
-            private_postgres.url, redis_url, ROUND_CACHE_SECONDS=0, SCORING_CLAIM_IDLE_MS=100
-        )
-    )
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
-        get_redis().flushdb()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        dispose_engines()
 
 
 def counts(app) -> tuple[int, int]:
