@@ -240,11 +240,11 @@ def _token(client, people_forms: dict, who: str) -> str:
 
 def _post_url(rule, demo) -> str:
     """The route's URL with the demo's arguments; what the demo lacks gets a made-up value."""
-    args = {**demo.common, **demo.contests[0], **demo.args.get(rule.endpoint, {})}
+    args = {**demo.common, **demo.first, **demo.args.get(rule.endpoint, {})}
     url, missing = pages._url(rule, args)
     if missing:
         args |= {name: "khong-co" for name in rule.arguments}
-        url, _ = pages._url(rule, {**args, **demo.common, **demo.contests[0]})
+        url, _ = pages._url(rule, {**args, **demo.common, **demo.first})
     return url
 
 
@@ -294,7 +294,7 @@ def test_every_get_route_refuses_huge_ids_and_hostile_queries(app, demo):
                 hostile_urls.append(f"{url}?{urlencode([(n, value) for n in names])}")
             hostile_urls.append(f"{url}?{urlencode([(n, v) for n in names for v in ('1', '2')])}")
         if "int:" in rule.rule:
-            args = {**demo.common, **demo.contests[0], **demo.args.get(rule.endpoint, {})}
+            args = {**demo.common, **demo.first, **demo.args.get(rule.endpoint, {})}
             huge = {name: HUGE for name in rule.arguments if f"int:{name}" in rule.rule}
             hostile_urls.append(pages._url(rule, {**args, **huge})[0])
         for each in hostile_urls:

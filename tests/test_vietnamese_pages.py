@@ -11,6 +11,12 @@ for the same leftovers; every form on a page is also sent back empty, and
 its refusal read the same way. A route that none of them could walk must
 say why in NOT_IN_DEMO or OPTIONAL_ARGS.
 
+Routes are walked once per demo contest, once per demo survey (the public
+one and the conference delegates' one) and once per export file: the
+fixture makes one export of every kind the demo allows, as a worker would,
+and computes the contest statistics and survey results a worker would
+cache, so those pages show their figures and not only "being computed".
+
 The browser journeys (tests/browser) check their screens with the same
 catalog of English messages; this walks the pages no journey reaches.
 """
@@ -33,7 +39,12 @@ from quiz import models
 from quiz.conferences.venue import shown_code
 from quiz.console.access import SESSION_KEY
 from quiz.demo import DEMO_ADMIN, DEMO_SLUG, demo_phone, seed_demo
+from quiz.demo_surveys import CONFERENCE_SLUG
 from quiz.extensions import db
+from quiz.reports.export_jobs import create_export, make_export
+from quiz.reports.export_kinds import KINDS
+from quiz.reports.stats_jobs import compute_contest_stats
+from quiz.reports.survey_jobs import compute_survey_results
 from quiz.scoring.jobs import drain_submissions
 from quiz.timeutil import now_ms
 from tests.browser.catalog import _catalog, english_messages
@@ -47,12 +58,7 @@ NOT_IN_DEMO = {
     "surveys.invitation_link": "codes are stored hashed: the page for a wrong code is walked",
 }
 # Arguments the demo data may not have, and why: a route needing one is walked once it has.
-OPTIONAL_ARGS = {
-    "export_id": "no export file is made without a worker",
-    "survey_id": "the demo has no survey",
-    "survey_slug": "the demo has no survey",
-    "invitation_code": "the demo has no survey",
-}
+OPTIONAL_ARGS: dict[str, str] = {}
 # English a Vietnamese page may show: names of languages, products and formats, and
 # words Vietnamese has borrowed or that are also Vietnamese syllables and names (Hạ Long).
 ALLOWED_ENGLISH = {"english", "excel", "chart", "email", "website", "link", "long"}
@@ -190,7 +196,17 @@ def workbook_text(data: bytes) -> str:
 class Demo:
     args: dict[str, dict[str, str]] = field(default_factory=dict)  # endpoint → its arguments
     common: dict[str, str] = field(default_factory=dict)
-    contests: list[dict[str, str]] = field(default_factory=list)  # each contest's arguments
+    # Each contest's, each survey's and each export's arguments: a route is walked once
+    # per variant that gives it every argument it names.
+    variants: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def first(self) -> dict[str, str]:
+        """The first contest's, survey's and export's arguments together: one URL per route."""
+        merged: dict[str, str] = {}
+        for variant in reversed(self.variants):
+            merged |= variant
+        return merged
 
 
 def _first(model, *where) -> int | None:
@@ -206,6 +222,7 @@ def app_config(schema, database_url, redis_url, tmp_path):
 
 @pytest.fixture
 def demo(app, tmp_path) -> Demo:
+    app.instance_path = str(tmp_path)  # where the export files are written
     with app.app_context():
         contest, conference, _password = seed_demo(tmp_path / "password", tmp_path / "tokens")
         staff = db.session.scalar(select(models.Staff).where(models.Staff.username == DEMO_ADMIN))
@@ -239,27 +256,50 @@ def demo(app, tmp_path) -> Demo:
         }
         code = shown_code(app.secret_key, conference.id, session.id, now_ms()).code
         demo.args["conferences.venue_code"] = {"code": code}
-        for optional, model in (("export_id", models.ExportFile), ("survey_id", models.Survey)):
-            found = _first(model)
-            if found is not None:
-                demo.common[optional] = str(found)
         # Every contest of the demo (one open, one finished with published winners).
         for each in db.session.scalars(select(models.Contest).order_by(models.Contest.id)):
             first = min(each.rounds, key=lambda r: r.number)
-            demo.contests.append(
+            demo.variants.append(
                 {"slug": each.slug, "contest_id": str(each.id), "round_id": str(first.id),
                  "number": str(first.number), "shared_contest_id": str(each.id)}
             )  # fmt: skip
+            compute_contest_stats(each.id)  # what the statistics page shows once a worker ran
+        # Every survey: a public anonymous one with responses, and the delegates' one, made
+        # identified here (it has no response yet) so that pages and exports naming who
+        # answered are walked too.
+        db.session.scalar(
+            select(models.Survey).where(models.Survey.slug == CONFERENCE_SLUG)
+        ).anonymous = False
+        db.session.commit()
+        for survey in db.session.scalars(select(models.Survey).order_by(models.Survey.id)):
+            demo.variants.append({"survey_id": str(survey.id), "survey_slug": survey.slug})
+            compute_survey_results(survey.id, {})
+        demo.common["invitation_code"] = "KHONGPHAIMA"  # codes are stored hashed
+        demo.variants += [{"export_id": str(e)} for e in _every_export(staff)]
         winner = _first(models.Winner)
         if winner is not None:
             from quiz.results.certificates import winner_code
 
             demo.args["results.certificate"] = {"code": winner_code(winner)}
-        survey = db.session.scalar(select(models.Survey).order_by(models.Survey.id).limit(1))
-        if survey is not None:
-            demo.common["survey_slug"] = survey.slug
-            demo.common["invitation_code"] = "KHONGPHAIMA"
     return demo
+
+
+def _every_export(staff) -> list[int]:
+    """One file of each kind for each demo round, contest and survey, made as a worker would."""
+    subjects = [("round_id", r, False) for r in db.session.scalars(select(models.Round.id))]
+    subjects += [("contest_id", c, False) for c in db.session.scalars(select(models.Contest.id))]
+    surveys = db.session.scalars(select(models.Survey))
+    subjects += [("survey_id", s.id, s.anonymous) for s in surveys]
+    made = []
+    for kind, spec in KINDS.items():
+        for name, subject_id, anonymous in subjects:
+            if name in spec.params and not (anonymous and spec.identified_only):
+                export = create_export(kind, {name: subject_id}, staff, staff.unit_id)
+                db.session.commit()
+                assert make_export(export.id) is not None, (kind, name, subject_id)
+                made.append((kind, export.id))
+    assert {kind for kind, _id in made} == set(KINDS), "an export kind the demo cannot make"
+    return [export_id for _kind, export_id in made]
 
 
 def _staff_client(app, username: str):
@@ -329,15 +369,15 @@ def _url(rule, args: dict[str, str]) -> tuple[str, set[str]]:
 
 
 def _walk(rules, demo: Demo):
-    """(rule, URL, missing arguments) for each route, once per demo contest where it names one."""
+    """(rule, URL, missing arguments) for each route, once per variant that fills it."""
     for rule in sorted(rules, key=lambda r: r.rule):
         urls = {}
-        for contest in demo.contests or [{}]:
-            args = {**demo.common, **contest, **demo.args.get(rule.endpoint, {})}
+        for variant in demo.variants or [{}]:
+            args = {**demo.common, **variant, **demo.args.get(rule.endpoint, {})}
             url, missing = _url(rule, args)
             urls.setdefault(url, missing)
-        for url, missing in urls.items():
-            yield rule, url, missing
+        complete = {url: missing for url, missing in urls.items() if not missing}
+        yield from ((rule, url, missing) for url, missing in (complete or urls).items())
 
 
 def _answer(client, method: str, url: str, data=None) -> tuple[int, str, bytes]:
@@ -385,6 +425,8 @@ def test_every_page_reads_as_vietnamese(app, demo):
                 text = ShownText.of(body.decode())
             elif kind.endswith("spreadsheetml.sheet"):
                 text = workbook_text(body)
+            elif kind == "text/csv":
+                text = body.decode("utf-8-sig")
             else:
                 continue
             problems += [f"{who} {url} [{status}]: {p}" for p in leftovers(text)]

@@ -181,7 +181,7 @@ def write_attempts(path: Path | str, round_id: int) -> int:
                 seq,
                 correct,
                 total,
-                used / 1000,
+                seconds(used),
                 prediction,
                 excel_time(started),
                 excel_time(submitted),

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from quiz.extensions import db
 from quiz.models import Entrant
 from quiz.models.conferences import Delegate
+from quiz.models.entrants import Gender, Occupation
 from quiz.models.surveys import (
     Survey,
     SurveyAnswer,
@@ -42,6 +43,19 @@ KIND_LABELS = {
     "grid": "Lưới", "number": "Số", "short_text": "Văn bản ngắn",
     "long_text": "Văn bản dài", "date": "Ngày",
 }  # fmt: skip
+# A stored gender or occupation as the registration form words it: the file is read by
+# people (and its CSV by packages that take labels as they are), never by the codes.
+GENDER_NAMES = {Gender.MALE: "Nam", Gender.FEMALE: "Nữ", Gender.OTHER: "Khác"}
+OCCUPATION_NAMES = {
+    Occupation.OFFICIAL: "Cán bộ, công chức, viên chức",
+    Occupation.ARMED_FORCES: "Lực lượng vũ trang",
+    Occupation.STUDENT: "Học sinh, sinh viên",
+    Occupation.FARMER: "Nông dân",
+    Occupation.WORKER: "Công nhân",
+    Occupation.BUSINESS: "Chủ doanh nghiệp, hộ kinh doanh hoặc lao động tự do",
+    Occupation.RETIRED: "Nghỉ hưu",
+    Occupation.OTHER: "Khác",
+}
 FIXED = (
     Column("Mã phiếu", 10),
     Column("Đơn vị", 40),
@@ -268,7 +282,9 @@ def response_rows(survey: Survey, shape: Layout, people: bool = False) -> Iterat
         for r in chunk:
             cells = [None] * width
             cells[:7] = [r.id, units.get(r.unit_id), r.submitted_on, text(r.age_band),
-                         text(r.gender), text(r.occupation), YES if r.flagged else NO]  # fmt: skip
+                         text(GENDER_NAMES.get(r.gender, r.gender)),
+                         text(OCCUPATION_NAMES.get(r.occupation, r.occupation)),
+                         YES if r.flagged else NO]  # fmt: skip
             rows[r.id] = cells
         if people:
             _people(chunk, rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from sqlalchemy import select
@@ -71,6 +72,24 @@ def test_a_tie_across_a_prize_boundary_lists_everyone_tied_for_the_organizers(ro
     tied = [r for r in rows if r.tied]
     assert {r.entrant_id for r in tied} == {ids[2], ids[3]} and {r.rank for r in tied} == {2}
     assert prizes(rows)[-1] == ("third", ids[4])
+
+
+def test_the_winners_page_marks_a_tie_at_a_prize_boundary_for_the_organizers(ctx, round_id):
+    from quiz.models import Role
+    from tests.console.conftest import make_staff
+    from tests.test_vietnamese_pages import _staff_client
+
+    db.session.scalar(select(Contest)).ranking_order = ["correct", "time"]
+    db.session.commit()
+    ids = results(round_id, [(1, 5, 30), (2, 4, 40), (3, 4, 40), (4, 3, 10)])
+    make_staff("admin", Role.ADMIN, None)
+    page = _staff_client(ctx, "admin").get(f"/console/rounds/{round_id}/winners").text
+    assert "Ban Tổ chức cần quyết định trước khi công bố" in page  # the warning
+    marked = re.findall(
+        r"<tr><td>[^<]*<span class=\"tag bad\">đồng hạng</span></td>(.*?)</tr>", page
+    )
+    names = {db.session.get(Entrant, ids[n]).full_name for n in (2, 3)}
+    assert len(marked) == 2 and all(any(n in row for n in names) for row in marked)
 
 
 def test_a_prize_goes_only_to_entrants_with_its_minimum_of_correct_answers(round_id):

@@ -27,7 +27,10 @@ from tests.surveys.sheets import add_responses, make_survey
 def survey(ctx):
     units = make_units()
     survey = make_survey(units["D1"].id)
-    add_responses(survey, [units["D1-C1"].id], 25, seed=7, gender="Nữ", age_band="18-30")
+    add_responses(
+        survey, [units["D1-C1"].id], 25, seed=7, gender="female", occupation="armed_forces",
+        age_band="18-30",
+    )  # fmt: skip
     return survey
 
 
@@ -71,11 +74,24 @@ def test_each_response_is_a_row_named_by_question_codes_with_a_codebook(survey, 
     assert (row["Giới tính"], row["Nhóm tuổi"], row["Đơn vị"].startswith("Xã D1-1")) == (
         "Nữ", "18-30", True,
     )  # fmt: skip
+    assert row["Nghề nghiệp"] == "Lực lượng vũ trang"  # the form's words, never the stored code
     codebook = sheet_rows(path, "Mã hóa")
     assert codebook[0] == ("Cột", "Mã câu hỏi", "Câu hỏi", "Loại", "Giá trị")
     q3 = next(line for line in codebook if line[0] == "Q3")
     assert q3[3] == "Thang đo" and q3[4].startswith("1 = Rất không hài lòng; 2 = ")
     assert [line[0] for line in codebook[1:]] == list(header[7:])
+
+
+def test_genders_and_occupations_read_as_the_registration_form_words_them(app):
+    from flask_babel import force_locale
+
+    from quiz.contest.registration import GENDER_CHOICES, OCCUPATION_CHOICES
+    from quiz.reports.survey_exports import GENDER_NAMES, OCCUPATION_NAMES
+
+    with app.test_request_context(), force_locale("vi"):
+        genders = {c.value: str(c.label) for c in GENDER_CHOICES}
+        occupations = {c.value: str(c.label) for c in OCCUPATION_CHOICES if c.value}
+    assert genders == GENDER_NAMES and occupations == OCCUPATION_NAMES
 
 
 def test_the_csv_has_the_same_rows_in_utf8_with_a_byte_order_mark(survey, tmp_path):
