@@ -7,6 +7,10 @@ takes a few lines, not a third of a 360×740 screen.
 
 from __future__ import annotations
 
+import contextlib
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from tests.browser.catalog import vi
 from tests.browser.entrant import submit_registration
 from tests.browser.organizer import create_organizer, sign_in
@@ -52,8 +56,18 @@ def test_console_menu_stays_compact_on_a_phone(app, phone):
     phone.goto(f"/console/conferences/{conference_id}/scan")
     sign_in(phone)
     expect(phone.get_by_role("heading", name=vi("Check-in"), exact=False)).to_be_visible()
-    header = phone.locator("header.top").bounding_box()
-    assert header["height"] <= 740 / 4, header
     menu = phone.get_by_role("navigation", name=vi("Console"))
     expect(menu.get_by_role("link", name=vi("Conferences"))).to_be_attached()
-    assert menu.bounding_box()["height"] < 50
+    # Measured once the page has settled: once in three full runs the menu measured
+    # 123 px, the height of its links with no console stylesheet applied (cause not
+    # found; the page had shown its heading). The wait changes nothing of what is
+    # required: if the menu never becomes compact, the assertions below fail.
+    with contextlib.suppress(PlaywrightTimeout):  # the assertions below say what is wrong
+        phone.wait_for_function(
+            """() => document.querySelector('header.top').getBoundingClientRect().height <= 740 / 4
+                && document.querySelector('nav.menu').getBoundingClientRect().height < 50""",
+            timeout=5000,
+        )
+    header = phone.locator("header.top").bounding_box()
+    assert header["height"] <= 740 / 4, header
+    assert menu.bounding_box()["height"] < 50, menu.bounding_box()
