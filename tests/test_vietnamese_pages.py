@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from dataclasses import dataclass, field
 from functools import cache
 from html.parser import HTMLParser
@@ -37,7 +36,6 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from quiz import models
 from quiz.conferences.venue import shown_code
-from quiz.console.access import SESSION_KEY
 from quiz.demo import DEMO_ADMIN, DEMO_SLUG, demo_phone, seed_demo
 from quiz.demo_surveys import CONFERENCE_SLUG
 from quiz.extensions import db
@@ -48,6 +46,7 @@ from quiz.reports.survey_jobs import compute_survey_results
 from quiz.scoring.jobs import drain_submissions
 from quiz.timeutil import now_ms
 from tests.browser.catalog import _catalog, english_messages
+from tests.helpers.staff import signed_in_client
 from tests.players import Player, csrf_from
 
 # Routes no person walks as a page: assets, health, the language switch.
@@ -305,15 +304,7 @@ def _every_export(staff) -> list[int]:
 def _staff_client(app, username: str):
     with app.app_context():
         staff = db.session.scalar(select(models.Staff).where(models.Staff.username == username))
-        user_id = staff.get_id()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"], session[SESSION_KEY] = (
-            user_id,
-            True,
-            int(time.time()),
-        )
-    return client
+        return signed_in_client(app, staff)
 
 
 def _entrant(app, demo: Demo):

@@ -87,20 +87,12 @@ def as_staff(app, world):
     The session is set the way Flask-Login sets it on sign-in, skipping the
     deliberately slow password check (test_auth.py covers signing in itself).
     """
-    import time
-
-    from quiz.console.access import SESSION_KEY
+    from tests.helpers.staff import signed_in_client
 
     def make(username: str) -> FlaskClient:
         with app.app_context():
             staff = db.session.scalar(db.select(Staff).where(Staff.username == username))
-            user_id = staff.get_id()  # "id:session version", as login_user keeps it
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = user_id
-            session["_fresh"] = True
-            session[SESSION_KEY] = int(time.time())
-        return client
+            return signed_in_client(app, staff)
 
     return make
 

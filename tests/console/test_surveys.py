@@ -222,14 +222,18 @@ def test_the_live_page_counts_responses_per_unit_against_targets_by_day(app, wor
     assert "01/12" in live.text and "02/12" in live.text
 
 
-def test_a_target_that_is_not_a_number_is_refused(app, world, as_staff):
+@pytest.mark.parametrize("typed", ["nhiều", "²"])
+def test_a_target_that_is_not_a_number_is_refused(app, world, as_staff, typed):
+    """ "²".isdigit() is true but int("²") raises: refused with the message, never a 500."""
     org1 = as_staff("org1")
     with app.app_context():
         survey_id = make_survey(world.units["D1"], slug="muc-tieu").id
     page = org1.get(f"/console/surveys/{survey_id}/targets")
-    data = {"csrf_token": csrf_from(page.text), f"t{world.units['D1-C1']}": "nhiều"}
+    data = {"csrf_token": csrf_from(page.text), f"t{world.units['D1-C1']}": typed}
     refused = org1.post(f"/console/surveys/{survey_id}/targets", data=data)
-    assert refused.status_code == 422 and "số nguyên" in refused.text
+    assert refused.status_code == 422 and "Nhập số phiếu là số nguyên" in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SurveyTarget)) == 0
 
 
 def _invitation_list(rows) -> bytes:
@@ -398,18 +402,12 @@ def test_a_response_still_queued_in_redis_counts_as_answered(app, world, as_staf
         assert db.session.get(Survey, survey_id).anonymous
 
 
-def test_digits_that_python_reads_but_int_refuses_are_refused_plainly(app, world, as_staff):
-    """ "²".isdigit() is true but int("²") raises: a target or a ticked response of it is
-    refused with a message, never a 500."""
+def test_a_ticked_response_python_reads_as_a_digit_is_refused_plainly(app, world, as_staff):
+    """ "²".isdigit() is true but int("²") raises: a ticked response of it is refused with
+    a message, never a 500 (targets: test_a_target_that_is_not_a_number_is_refused)."""
     org1 = as_staff("org1")
     with app.app_context():
         survey_id = make_survey(world.units["D1"], slug="so-mu").id
-    page = org1.get(f"/console/surveys/{survey_id}/targets")
-    target = {"csrf_token": csrf_from(page.text), f"t{world.units['D1-C1']}": "²"}
-    refused = org1.post(f"/console/surveys/{survey_id}/targets", data=target)
-    assert refused.status_code == 422 and "Nhập số phiếu là số nguyên" in refused.text
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(SurveyTarget)) == 0
     review = org1.get(f"/console/surveys/{survey_id}/review")
     ticked = {"csrf_token": csrf_from(review.text), "response": "²", "decision": "keep"}
     sent = org1.post(f"/console/surveys/{survey_id}/review", data=ticked)

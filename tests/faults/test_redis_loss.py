@@ -13,13 +13,11 @@ import logging
 import random
 import re
 import shutil
-import time
 
 import pytest
 from sqlalchemy import func, select
 
 from quiz.catalog.rounds import get_round
-from quiz.console.access import SESSION_KEY
 from quiz.contest.attempts import AttemptLost, engine, existing_attempt
 from quiz.contest.display import result_view
 from quiz.contest.starting import start_attempt
@@ -33,6 +31,7 @@ from quiz.timeutil import now_ms
 from tests.console.conftest import make_staff
 from tests.contest.test_attempts import registered, setup_contest
 from tests.factories import make_bank, make_contest, make_entrant
+from tests.helpers.staff import signed_in_client
 from tests.players import csrf_from
 from tests.scoring.simulate import play
 
@@ -52,13 +51,7 @@ def losses(app) -> list[RedisLoss]:
 
 def as_admin(app):
     with app.app_context():
-        user_id = make_staff("quantri-thu", Role.ADMIN, None).get_id()  # "id:session version"
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user_id
-        session["_fresh"] = True
-        session[SESSION_KEY] = int(time.time())
-    return client
+        return signed_in_client(app, make_staff("quantri-thu", Role.ADMIN, None))
 
 
 @pytest.mark.slow

@@ -10,12 +10,10 @@ would fail here, not only in the formatting unit tests.
 from __future__ import annotations
 
 import re
-import time
 
 import openpyxl
 from sqlalchemy import select
 
-from quiz.console.access import SESSION_KEY
 from quiz.contest.attempts import engine
 from quiz.extensions import db
 from quiz.formatting import duration
@@ -23,6 +21,7 @@ from quiz.models import Role
 from quiz.models.attempts import Score
 from quiz.reports.exports import write_attempts, write_ranking, write_winners
 from tests.console.conftest import make_staff
+from tests.helpers.staff import signed_in_client
 from tests.results.conftest import publish
 
 TIME_HEADERS = {"Thời gian làm bài (giây)", "Tổng thời gian (giây)"}
@@ -36,16 +35,7 @@ def _stored_ms(app, token: str) -> int:
 
 def _admin(app):
     with app.app_context():
-        staff = make_staff("admin", Role.ADMIN, None)
-        user_id = staff.get_id()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"], session[SESSION_KEY] = (
-            user_id,
-            True,
-            int(time.time()),
-        )
-    return client
+        return signed_in_client(app, make_staff("admin", Role.ADMIN, None))
 
 
 def _seconds_in(path) -> list[float]:
