@@ -35,7 +35,6 @@ Redis may hand out one id of it.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
 import time
@@ -47,12 +46,12 @@ from redis.cluster import RedisCluster
 from sqlalchemy import exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from quiz.backoff import REDIS_DOWN
 from quiz.extensions import db
 from quiz.lua import load_script
 from quiz.models.attempts import Attempt, Score
 from quiz.models.base import UTCDateTime
 from quiz.models.redis_state import LostAttempt, RedisLoss, RedisState
+from quiz.redis_locks import only_one
 from quiz.scoring import keys
 from quiz.scoring.buffer import KEEP_SECONDS
 from quiz.scoring.codes import CheckCode
@@ -132,12 +131,9 @@ def check_redis(admission) -> RedisLoss | None:
         seen = _seen(client)
         if seen.checked == seen.run_id:
             return None
-        token = secrets.token_hex(8)
-        if client.set(keys.REDIS_CHECK_LOCK, token, nx=True, px=CHECK_LOCK_MS):
-            try:
+        with only_one(client, keys.REDIS_CHECK_LOCK, CHECK_LOCK_MS / 1000) as lock:
+            if lock is not None:
                 return _check(client, admission.block)
-            finally:
-                _release(client, token)
         time.sleep(CHECK_WAIT_SECONDS)
     raise BeingChecked("Redis is being checked against the database")
 
@@ -175,12 +171,6 @@ def _uncount_surveys(client: redis.Redis) -> None:
     and a second response would be refused only at the drain, after its thanks."""
     for key in client.scan_iter(match=keys.survey_counts_pattern(), count=1000):
         client.hdel(key, "_")
-
-
-def _release(client: redis.Redis, token: str) -> None:
-    with contextlib.suppress(*REDIS_DOWN):
-        if client.get(keys.REDIS_CHECK_LOCK) == token.encode():
-            client.delete(keys.REDIS_CHECK_LOCK)
 
 
 def _log_loss(loss: RedisLoss, skipped_to: int) -> None:

@@ -20,7 +20,6 @@ that they may need to answer again (the counts keep when that was found).
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -30,6 +29,7 @@ from sqlalchemy import select
 
 from quiz.extensions import db
 from quiz.models import SurveyRespondent
+from quiz.redis_locks import only_one
 from quiz.scoring import keys
 from quiz.surveys.store import Count, NotCounted, SurveyStore
 from quiz.timeutil import now_ms
@@ -65,14 +65,10 @@ def count_from_database(store: SurveyStore, survey_id: int) -> int:
     One process at a time: after a Redis restart every request of a busy survey
     finds it uncounted at once, and one count is enough.
     """
-    lock, token = keys.survey_counting(survey_id), secrets.token_hex(8)
     for _ in range(COUNT_WAIT_TRIES):
-        if store.client.set(lock, token, nx=True, px=COUNT_LOCK_MS):
-            try:
+        with only_one(store.client, keys.survey_counting(survey_id), COUNT_LOCK_MS / 1000) as lock:
+            if lock is not None:
                 return _count(store, survey_id)
-            finally:
-                if store.client.get(lock) == token.encode():
-                    store.client.delete(lock)
         time.sleep(COUNT_WAIT_SECONDS)
         if store.is_counted(survey_id):
             return 0

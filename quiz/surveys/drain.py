@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import random
-import secrets
 from datetime import date, timedelta
 
 from sqlalchemy import insert, select, update
@@ -33,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from quiz.extensions import db, get_redis
 from quiz.models import Survey, SurveyAnswer, SurveyInvitation, SurveyRespondent, SurveyResponse
+from quiz.redis_locks import only_one, renew
 from quiz.scoring import keys
 from quiz.surveys.answers import answer_rows
 from quiz.surveys.structure import SurveyInfo, survey_cache
@@ -166,11 +166,10 @@ def drain_survey(survey_id: int, final: bool = False) -> int:
     from flask import current_app
 
     client, config = get_redis(), current_app.config
-    lock, token = keys.survey_drain_lock(survey_id), secrets.token_hex(8)
     hold = int(config["SURVEY_DRAIN_LOCK_SECONDS"])
-    if not client.set(lock, token, nx=True, ex=hold):
-        return 0  # another worker is at it; it reads to the end of the stream
-    try:
+    with only_one(client, keys.survey_drain_lock(survey_id), hold) as lock:
+        if lock is None:
+            return 0  # another worker is at it; it reads to the end of the stream
         client.delete(keys.survey_drain(survey_id))
         info = survey_cache(current_app).get(survey_id)
         stream = keys.survey_responses(survey_id)
@@ -183,11 +182,9 @@ def drain_survey(survey_id: int, final: bool = False) -> int:
             written += write_batch(info, _entries(raw))
             db.session.commit()
             client.xdel(stream, *[entry_id for entry_id, _ in raw])
-            client.expire(lock, hold)
+            if not renew(lock, hold):
+                break  # held too long: another worker may have it now, and goes on from here
         return written
-    finally:
-        if client.get(lock) == token.encode():  # not another worker's, after ours expired
-            client.delete(lock)
 
 
 @in_app_context
