@@ -42,7 +42,13 @@ NAMES = {
 # The same requests sent to the ceiling app (bench/ceiling_app.py answers any path):
 # what gunicorn, the framework and wrk cost for a request of that size alone.
 SAME = {name: f"{name}@ceiling" for name in ("save", "submit", "submit10")}
-ORDER = ("ceiling", *(measured for name in SAME for measured in (SAME[name], name)))
+# The same submits sent to the floor app (bench/floor_app.py): read the body, make the
+# product's one Redis call, check nothing. What is left above it is the product's checks.
+FLOOR = {name: f"{name}@floor" for name in ("submit", "submit10")}
+ORDER = (
+    "ceiling",
+    *(m for name in SAME for m in (SAME[name], *([FLOOR[name]] if name in FLOOR else []), name)),
+)
 
 
 def _answer(rng: random.Random, question: dict) -> list[tuple[str, str]]:
@@ -151,12 +157,16 @@ def main() -> None:
         files = write_requests(seeded, n_save, args.runs)
         stack.gunicorn("app:app", 8011, args.workers)
         stack.gunicorn("bench.ceiling_app:app", 8012, args.workers)
+        stack.gunicorn("bench.floor_app:app", 8013, args.workers)
         urls = {"ceiling": "http://127.0.0.1:8012", "save": "http://127.0.0.1:8011"}
         urls["submit"] = urls["submit10"] = urls["save"]
         scripts = {"ceiling": "cycle.lua", "save": "fetch.lua"}
         scripts["submit"] = scripts["submit10"] = "cycle.lua"
         for name, same in SAME.items():
             urls[same], scripts[same], files[same] = urls["ceiling"], scripts[name], files[name]
+        for name, floor in FLOOR.items():
+            urls[floor], scripts[floor] = "http://127.0.0.1:8013", "cycle.lua"
+            files[floor] = files[name]
         # Warm-up: each server process loads the survey into its cache through the view.
         run_wrk(urls["ceiling"], files["ceiling"][0], 2)
         run_wrk(urls["save"], files["save"][0], 2, script="fetch.lua")
@@ -219,6 +229,7 @@ def render(summary: dict, args) -> str:
             f"| {NAMES[name]} | {row['rps']:,.0f} | {ratio:.2f} | {goal_cell(GOALS, name, ratio)} "
             f"| {' | '.join(cells)} | {row['p99']:.1f} | {row['errors']} |"
         )
+    lines += ["", *render_floor(summary)]
     lines += [
         "",
         "Both are answered by the WSGI fast path (`quiz/surveys/fastpath.py`) with one Lua "
@@ -234,6 +245,27 @@ def render(summary: dict, args) -> str:
         "size is paid by both sides of the division.",
     ]
     return "\n".join(lines)
+
+
+def render_floor(summary: dict) -> list[str]:
+    ceiling = summary["ceiling"]["rps"]
+    lines = [
+        "The floor: the same submits sent to `bench/floor_app.py`, which reads the body, makes "
+        "the product's one Redis call (the same Lua script, the body as the response) and "
+        "answers 303, checking nothing. Above the floor is what the product's checks cost "
+        "(session, CSRF token, signed token, every answer parsed and checked, conditions and "
+        "required questions, packing).",
+        "",
+        "| endpoint | floor: requests/s | floor × ceiling | product × floor |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, floor in FLOOR.items():
+        rps = summary[floor]["rps"]
+        lines.append(
+            f"| {NAMES[name]} | {rps:,.0f} | {rps / ceiling:.2f} "
+            f"| {summary[name]['rps'] / rps:.2f} |"
+        )
+    return lines
 
 
 if __name__ == "__main__":
