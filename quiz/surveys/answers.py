@@ -199,7 +199,13 @@ def parse_form(info: SurveyInfo, form: Mapping[str, list[str]]) -> tuple[dict, d
     answers: dict[str, str] = {}
     problems: dict[int, object] = {}
     grouped: Grouped = {}
+    picks = info.picks
     for field, values in form.items():
+        pick = picks.get(field)
+        if pick is not None and len(values) == 1 and values[0] in pick[1]:
+            answers[field] = values[0]  # one of the options shown, kept as sent
+            grouped.setdefault(pick[0].id, []).append((field, values[0]))
+            continue
         try:
             spec = _spec(info, field)
             if spec is None:
@@ -265,15 +271,14 @@ def _shown(info: SurveyInfo, grouped: dict[int, list[tuple[str, str]]]) -> list[
 
 
 def _missing(question: QuestionInfo, answers: Mapping[str, str]):
-    prefix = f"q{question.id}"
     if question.kind == QuestionKind.GRID:
-        if any(not answers.get(f"{prefix}_r{row.id}") for row in question.rows):
+        if any(not answers.get(row) for row in question.row_fields):
             return _l("Answer every row of this question.")
         return None
-    value = answers.get(prefix, "")
+    value = answers.get(question.field, "")
     if not value:
         return _l("This question needs an answer.")
-    if OTHER in value.split(",") and not answers.get(f"{prefix}_other"):
+    if OTHER in value.split(",") and not answers.get(f"{question.field}_other"):
         return _l("Please specify your 'other' answer.")
     return None
 
@@ -312,9 +317,10 @@ def settle(
 
 def _other_unspecified(question: QuestionInfo, answers: Mapping[str, str]) -> bool:
     """'Other' is among the question's answers and its text field is blank."""
-    prefix = f"q{question.id}"
-    value = answers.get(prefix, "")
-    return OTHER in value and OTHER in value.split(",") and not answers.get(f"{prefix}_other")
+    value = answers.get(question.field, "")
+    if OTHER not in value:
+        return False
+    return OTHER in value.split(",") and not answers.get(f"{question.field}_other")
 
 
 def answer_rows(info: SurveyInfo, answers: Mapping[str, str]) -> list[Row]:

@@ -58,6 +58,9 @@ class QuestionInfo:
     # form sends them ("other" included where allowed), and the grid's row ids.
     option_keys: frozenset[str] = frozenset()
     row_ids: frozenset[int] = frozenset()
+    # Its form field ("q12") and, for a grid, its rows' ("q12_r5", ...), named once.
+    field: str = ""
+    row_fields: tuple[str, ...] = ()
 
     def option(self, option_id: int) -> OptionInfo | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -92,6 +95,10 @@ class SurveyInfo:
     # one dict lookup, not a pattern match (quiz.surveys.answers keeps the pattern for the
     # names not here, to say precisely what is wrong with them).
     fields: dict[str, tuple[QuestionInfo, str | None, int | None]] = field(default_factory=dict)
+    # The fields answered by picking one of a fixed set (a single choice, a scale, a grid's
+    # row) with that set: one such value is valid and kept exactly as sent, so most of a
+    # submit's fields are read without parsing (quiz.surveys.answers.parse_form).
+    picks: dict[str, tuple[QuestionInfo, frozenset[str]]] = field(default_factory=dict)
 
     def is_open_at(self, now_ms: int) -> bool:
         return self.opens_at_ms <= now_ms < self.closes_at_ms
@@ -128,6 +135,8 @@ def _question_info(question) -> QuestionInfo:
         condition=_condition(question.show_if_question_id, question.show_if_value),
         option_keys=frozenset(keys),
         row_ids=frozenset(r.id for r in rows),
+        field=f"q{question.id}",
+        row_fields=tuple(f"q{question.id}_r{r.id}" for r in rows),
     )
 
 
@@ -142,6 +151,17 @@ def _field_names(questions: dict[int, QuestionInfo]) -> dict:
         if question.allow_other:
             names[f"{name}_other"] = (question, "other", None)
     return names
+
+
+PICKED = frozenset({QuestionKind.SINGLE, QuestionKind.SCALE})
+
+
+def _picks(fields: dict) -> dict[str, tuple[QuestionInfo, frozenset[str]]]:
+    return {
+        name: (question, question.option_keys)
+        for name, (question, other, row_id) in fields.items()
+        if not other and (row_id is not None or question.kind in PICKED)
+    }
 
 
 def load_survey(survey: Survey) -> SurveyInfo:
@@ -171,7 +191,8 @@ def load_survey(survey: Survey) -> SurveyInfo:
         closes_at_ms=to_ms(survey.closes_at),
         sections=sections,
         questions=questions,
-        fields=_field_names(questions),
+        fields=(fields := _field_names(questions)),
+        picks=_picks(fields),
     )
 
 

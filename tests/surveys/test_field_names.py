@@ -55,3 +55,48 @@ def test_a_name_written_another_way_is_read_as_the_pattern_reads_it(info_and_fie
     answers, problems, grouped = parse_form(info, {padded: ["34"]})
     assert problems == {}
     assert answers == {padded: "34"} and grouped == {f["Q5"]["id"]: [(padded, "34")]}
+
+
+def _picked_fields(f: dict) -> list[tuple[str, str, list[str]]]:
+    """(question code, field, its options' ids) of every field answered by one pick."""
+    out = [(code, f[code]["name"], list(f[code]["options"].values())) for code in ("Q1", "Q3")]
+    out += [("Q4", row, list(f["Q4"]["options"].values())) for row in f["Q4"]["rows"].values()]
+    return out
+
+
+def test_a_pick_among_the_options_is_kept_as_sent(info_and_fields):
+    info, f = info_and_fields
+    for code, name, options in _picked_fields(f):
+        for option in options:
+            answers, problems, grouped = parse_form(info, {name: [option]})
+            assert problems == {} and answers == {name: option}
+            assert grouped == {f[code]["id"]: [(name, option)]}
+
+
+@pytest.mark.parametrize(
+    ("sent", "message"),
+    [
+        (["999999"], "Choose one of the options shown."),
+        (["other"], "Choose one of the options shown."),  # none of these allows 'other'
+        (["{first}", "{second}"], "Choose only one option."),
+    ],
+)
+def test_a_pick_not_among_the_options_gets_its_precise_problem(info_and_fields, sent, message):
+    """Single choices, scales and grid rows are read from the snapshot's table of picks;
+    anything else sent for them goes the long way and gets the same messages as before."""
+    info, f = info_and_fields
+    for code, name, options in _picked_fields(f):
+        values = [v.format(first=options[0], second=options[1]) for v in sent]
+        if code == "Q4" and len(values) > 1:
+            continue  # a grid row keeps its first value (the page sends one per row)
+        answers, problems, grouped = parse_form(info, {name: values})
+        assert answers == {} and grouped == {}, (code, values)
+        assert {k: str(v) for k, v in problems.items()} == {f[code]["id"]: gettext(message)}
+
+
+def test_a_pick_sent_with_blanks_goes_the_long_way_and_is_read(info_and_fields):
+    info, f = info_and_fields
+    for code in ("Q1", "Q3"):
+        name, option = f[code]["name"], list(f[code]["options"].values())[0]
+        answers, problems, _ = parse_form(info, {name: [f" {option} "]})
+        assert problems == {} and answers == {name: option}
