@@ -20,7 +20,7 @@ from flask_login import current_user
 from quiz.console import bp
 from quiz.console.access import ALL_ROLES, EDITORS, allow, scope_unit_ids
 from quiz.console.dashboard import _breadcrumb, _drill_parent
-from quiz.contest.registration import GENDER_CHOICES, OCCUPATION_CHOICES
+from quiz.contest.registration import GENDER_CHOICES, OCCUPATION_CHOICES, choice_labels
 from quiz.models.surveys import Survey, SurveyQuestion
 from quiz.reports import survey_jobs
 from quiz.reports.statistics import merge_targets
@@ -54,8 +54,8 @@ VIEW_ARGS = ("unit", *FILTERS, "x1", "x2")
 def filter_labels() -> dict[str, dict[str, str]]:
     """How each stored filter value reads (age bands read as they are stored)."""
     return {
-        "gender": {c.value: str(c.label) for c in GENDER_CHOICES},
-        "occupation": {c.value: str(c.label) for c in OCCUPATION_CHOICES if c.value},
+        "gender": choice_labels(GENDER_CHOICES),
+        "occupation": choice_labels(OCCUPATION_CHOICES),
     }
 
 

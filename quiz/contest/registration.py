@@ -42,6 +42,12 @@ OCCUPATION_CHOICES = [
 ]
 
 
+def choice_labels(choices: list[SelectChoice]) -> dict[str, str]:
+    """Stored value → its label in the current locale (the blank "choose" prompt left out):
+    how a stored gender or occupation reads anywhere outside the form."""
+    return {c.value: str(c.label) for c in choices if c.value}
+
+
 def current_year() -> int:
     return local(utcnow()).year
 

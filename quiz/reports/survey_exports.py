@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from flask_babel import force_locale
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from quiz.contest.registration import GENDER_CHOICES, OCCUPATION_CHOICES, choice_labels
 from quiz.extensions import db
 from quiz.models import Entrant
 from quiz.models.conferences import Delegate
-from quiz.models.entrants import Gender, Occupation
 from quiz.models.surveys import (
     Survey,
     SurveyAnswer,
@@ -43,19 +44,6 @@ KIND_LABELS = {
     "grid": "Lưới", "number": "Số", "short_text": "Văn bản ngắn",
     "long_text": "Văn bản dài", "date": "Ngày",
 }  # fmt: skip
-# A stored gender or occupation as the registration form words it: the file is read by
-# people (and its CSV by packages that take labels as they are), never by the codes.
-GENDER_NAMES = {Gender.MALE: "Nam", Gender.FEMALE: "Nữ", Gender.OTHER: "Khác"}
-OCCUPATION_NAMES = {
-    Occupation.OFFICIAL: "Cán bộ, công chức, viên chức",
-    Occupation.ARMED_FORCES: "Lực lượng vũ trang",
-    Occupation.STUDENT: "Học sinh, sinh viên",
-    Occupation.FARMER: "Nông dân",
-    Occupation.WORKER: "Công nhân",
-    Occupation.BUSINESS: "Chủ doanh nghiệp, hộ kinh doanh hoặc lao động tự do",
-    Occupation.RETIRED: "Nghỉ hưu",
-    Occupation.OTHER: "Khác",
-}
 FIXED = (
     Column("Mã phiếu", 10),
     Column("Đơn vị", 40),
@@ -263,9 +251,18 @@ def _values(low: int, high: int):
     )
 
 
+def form_words() -> tuple[dict[str, str], dict[str, str]]:
+    """Genders and occupations as the registration form words them in Vietnamese, the
+    language of every export: the file is read by people (and its CSV by packages that
+    take labels as they are), never by the stored codes."""
+    with force_locale("vi"):
+        return choice_labels(GENDER_CHOICES), choice_labels(OCCUPATION_CHOICES)
+
+
 def response_rows(survey: Survey, shape: Layout, people: bool = False) -> Iterator[list]:
     """Each response of the survey as a row, in id order, a chunk at a time."""
     units = {n.id: text(n.full_name) for n in unit_tree().nodes()}
+    genders, occupations = form_words()
     width = len(FIXED) + (len(PEOPLE) if people else 0) + len(shape.columns)
     connection = db.session.connection()
     targets = _targets(shape)
@@ -282,8 +279,8 @@ def response_rows(survey: Survey, shape: Layout, people: bool = False) -> Iterat
         for r in chunk:
             cells = [None] * width
             cells[:7] = [r.id, units.get(r.unit_id), r.submitted_on, text(r.age_band),
-                         text(GENDER_NAMES.get(r.gender, r.gender)),
-                         text(OCCUPATION_NAMES.get(r.occupation, r.occupation)),
+                         text(genders.get(r.gender, r.gender)),
+                         text(occupations.get(r.occupation, r.occupation)),
                          YES if r.flagged else NO]  # fmt: skip
             rows[r.id] = cells
         if people:

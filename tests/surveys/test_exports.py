@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 
 import openpyxl
 import pytest
+from flask_babel import force_locale
 from rq import SimpleWorker
 from sqlalchemy import select
 
+from quiz.contest.registration import GENDER_CHOICES, OCCUPATION_CHOICES
 from quiz.extensions import DEFAULT_QUEUE, db, get_queue, get_redis
-from quiz.models import ExportFile
+from quiz.models import ExportFile, Gender, Occupation
 from quiz.models.surveys import SurveyAnswer, SurveyResponse
 from quiz.reports import export_jobs
 from quiz.reports.survey_exports import (
@@ -82,16 +85,44 @@ def test_each_response_is_a_row_named_by_question_codes_with_a_codebook(survey, 
     assert [line[0] for line in codebook[1:]] == list(header[7:])
 
 
-def test_genders_and_occupations_read_as_the_registration_form_words_them(app):
-    from flask_babel import force_locale
+def _form_words(locale: str, choices) -> dict[str, str]:
+    """How the registration form words each stored value in `locale` (its labels as the
+    form renders them, read here without going through the export's code)."""
+    with force_locale(locale):
+        return {c.value: str(c.label) for c in choices if c.value}
 
-    from quiz.contest.registration import GENDER_CHOICES, OCCUPATION_CHOICES
-    from quiz.reports.survey_exports import GENDER_NAMES, OCCUPATION_NAMES
 
-    with app.test_request_context(), force_locale("vi"):
-        genders = {c.value: str(c.label) for c in GENDER_CHOICES}
-        occupations = {c.value: str(c.label) for c in OCCUPATION_CHOICES if c.value}
-    assert genders == GENDER_NAMES and occupations == OCCUPATION_NAMES
+def _gender_and_occupation_cells(write, path, survey_id: int) -> list[tuple[str, str]]:
+    write(path, survey_id)
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as source:
+            rows = [tuple(line) for line in csv.reader(source)]
+    else:
+        rows = sheet_rows(path, "Phiếu trả lời")
+    header = rows[0]
+    g, o = header.index("Giới tính"), header.index("Nghề nghiệp")
+    return [(row[g], row[o]) for row in rows[1:]]
+
+
+@pytest.mark.parametrize(
+    "write, name", [(write_survey_responses, "r.xlsx"), (write_survey_csv, "r.csv")]
+)
+def test_genders_and_occupations_read_as_the_registration_form_words_them_in_vietnamese(
+    ctx, tmp_path, write, name
+):
+    units = make_units()
+    survey = make_survey(units["D1"].id)
+    stored = list(zip(itertools.cycle(Gender), Occupation, strict=False))  # every value once
+    for k, (gender, occupation) in enumerate(stored):
+        add_responses(survey, [units["D1-C1"].id], 1, seed=k, gender=gender, occupation=occupation)
+    vi_genders = _form_words("vi", GENDER_CHOICES)
+    vi_occupations = _form_words("vi", OCCUPATION_CHOICES)
+    expected = [(vi_genders[g], vi_occupations[o]) for g, o in stored]
+    assert _gender_and_occupation_cells(write, tmp_path / name, survey.id) == expected
+    # The form's Vietnamese words, never a stored code nor the English they are keyed by.
+    en_words = {**_form_words("en", GENDER_CHOICES), **_form_words("en", OCCUPATION_CHOICES)}
+    for code, word in [*vi_genders.items(), *vi_occupations.items()]:
+        assert word not in (code, en_words[code]), (code, word)
 
 
 def test_the_csv_has_the_same_rows_in_utf8_with_a_byte_order_mark(survey, tmp_path):
