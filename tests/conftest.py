@@ -93,13 +93,26 @@ def schema(database_url, redis_url):
 
 
 def _empty_tables() -> None:
+    """Every table empty and every id counting from 1 again, as after a fresh schema.
+
+    Rows are deleted, child tables first; on PostgreSQL the sequences drawn
+    from are then restarted. Not a TRUNCATE: on PostgreSQL it swaps every
+    table's and index's files, 0.1 s for the empty tables on an idle server
+    and up to 0.7 s on a busy one, at every test; deleting takes 5 to 30 ms.
+    """
     names = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with db.engine.begin() as conn:
+        for name in names:
+            conn.execute(text(f"DELETE FROM {name}"))
         if db.engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE TABLE {', '.join(names)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in names:
-                conn.execute(text(f"DELETE FROM {name}"))
+            # Ids drawn by rows deleted or rolled back are given again too.
+            conn.execute(
+                text(
+                    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass,"
+                    " start_value, false) FROM pg_sequences"
+                    " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+                )
+            )
 
 
 @pytest.fixture
