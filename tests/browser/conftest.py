@@ -16,6 +16,11 @@
 - `open_contest(**round_settings)`: a published contest whose round is open now.
 
 Organizer and check-in journeys reuse these with `open_page(viewport=DESKTOP)`.
+
+Every test here is marked `browser`. ./test.sh runs them once: in the
+PostgreSQL + Redis pass when TEST_DATABASE_URL / TEST_REDIS_URL are set, and
+leaves them out of the embedded pass then (`-m "not browser"`); without those
+settings, on the embedded defaults.
 """
 
 from __future__ import annotations
