@@ -8,6 +8,7 @@ same way production builds it. Nothing here mocks Redis, RQ or the database.
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -37,6 +38,20 @@ def _compile_translations() -> None:
 
 
 _compile_translations()
+
+
+def pytest_collection_finish(session):
+    """Fewer full garbage collections: what is loaded by now lives to the end.
+
+    Every test builds an app and drops it, so with the default thresholds
+    Python ran a full collection of the 300,000 objects alive (modules,
+    metadata, compiled templates) every few tests, 0.3 s each: a quarter of
+    the time of tests/console. Frozen, they are no longer scanned; garbage
+    is still collected, less often.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 50)
 
 
 @pytest.fixture(scope="session")
