@@ -18,6 +18,7 @@ import redis
 import quiz.surveys.store
 from quiz.lua import load_script
 from quiz.scoring import keys
+from quiz.surveys.store import BURST_SECONDS, BURST_SIZE
 
 SURVEY = 0  # a survey id no benchmark survey has
 _client = redis.Redis.from_url(os.environ["REDIS_URL"])
@@ -38,7 +39,7 @@ def app(environ, start_response):
             keys.survey_drain(SURVEY),
             keys.survey_burst(SURVEY, "floor"),
         ],
-        args=[respondent, 1, body, 600, 20],
+        args=[respondent, 1, body, BURST_SECONDS, BURST_SIZE],
     )
     headers = [("Location", "/s/floor/done"), ("Content-Type", "text/plain")]
     start_response("303 See Other", [*headers, ("Content-Length", "0")])

@@ -13,11 +13,20 @@ import os
 from pathlib import Path
 
 import pytest
+from redis.cluster import RedisCluster
 from sqlalchemy import text
 
 from quiz import create_app
 from quiz.embedded_redis import EmbeddedRedis
-from quiz.extensions import db, dispose_engines, get_queue_redis, get_redis
+from quiz.extensions import (
+    BOARDS_KEY,
+    QUEUE_KEY,
+    RedisClient,
+    db,
+    dispose_engines,
+    get_queue_redis,
+    get_redis,
+)
 from quiz.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,6 +158,20 @@ def app(app_config):
     with app.app_context():
         db.session.remove()
         dispose_engines()
+    _close_redis(app)
+
+
+def _close_redis(app) -> None:
+    """The app's Redis clients closed with it. A socket left to the garbage collector is
+    reported by pytest as an unraisable exception, and a Redis Cluster client's sockets sit
+    in reference cycles that only a full collection frees (rare, by the thresholds above)."""
+    for key in (RedisClient.key, QUEUE_KEY, BOARDS_KEY):
+        client = app.extensions[key]
+        if isinstance(client, RedisCluster):  # its close() leaves the nodes' pools open
+            for node in client.get_nodes():
+                if node.redis_connection is not None:
+                    node.redis_connection.connection_pool.disconnect()
+        client.close()
 
 
 @pytest.fixture

@@ -202,9 +202,9 @@ def parse_form(info: SurveyInfo, form: Mapping[str, list[str]]) -> tuple[dict, d
     picks = info.picks
     for field, values in form.items():
         pick = picks.get(field)
-        if pick is not None and len(values) == 1 and values[0] in pick[1]:
+        if pick is not None and len(values) == 1 and values[0] in pick.option_keys:
             answers[field] = values[0]  # one of the options shown, kept as sent
-            grouped.setdefault(pick[0].id, []).append((field, values[0]))
+            grouped.setdefault(pick.id, []).append((field, values[0]))
             continue
         try:
             spec = _spec(info, field)

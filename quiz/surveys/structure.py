@@ -95,10 +95,10 @@ class SurveyInfo:
     # one dict lookup, not a pattern match (quiz.surveys.answers keeps the pattern for the
     # names not here, to say precisely what is wrong with them).
     fields: dict[str, tuple[QuestionInfo, str | None, int | None]] = field(default_factory=dict)
-    # The fields answered by picking one of a fixed set (a single choice, a scale, a grid's
-    # row) with that set: one such value is valid and kept exactly as sent, so most of a
-    # submit's fields are read without parsing (quiz.surveys.answers.parse_form).
-    picks: dict[str, tuple[QuestionInfo, frozenset[str]]] = field(default_factory=dict)
+    # The fields answered by picking one of their question's `option_keys` (a single
+    # choice, a scale, a grid's row): one such value is valid and kept exactly as sent, so
+    # most of a submit's fields are read without parsing (quiz.surveys.answers.parse_form).
+    picks: dict[str, QuestionInfo] = field(default_factory=dict)
 
     def is_open_at(self, now_ms: int) -> bool:
         return self.opens_at_ms <= now_ms < self.closes_at_ms
@@ -143,9 +143,10 @@ def _question_info(question) -> QuestionInfo:
 def _field_names(questions: dict[int, QuestionInfo]) -> dict:
     names: dict[str, tuple[QuestionInfo, str | None, int | None]] = {}
     for question in questions.values():
-        name = f"q{question.id}"
+        name = question.field
         if question.kind == QuestionKind.GRID:  # a grid is answered per row, never as a whole
-            names.update({f"{name}_r{row.id}": (question, None, row.id) for row in question.rows})
+            rows = zip(question.row_fields, question.rows, strict=True)
+            names.update({field: (question, None, row.id) for field, row in rows})
             continue
         names[name] = (question, None, None)
         if question.allow_other:
@@ -156,9 +157,9 @@ def _field_names(questions: dict[int, QuestionInfo]) -> dict:
 PICKED = frozenset({QuestionKind.SINGLE, QuestionKind.SCALE})
 
 
-def _picks(fields: dict) -> dict[str, tuple[QuestionInfo, frozenset[str]]]:
+def _picks(fields: dict) -> dict[str, QuestionInfo]:
     return {
-        name: (question, question.option_keys)
+        name: question
         for name, (question, other, row_id) in fields.items()
         if not other and (row_id is not None or question.kind in PICKED)
     }
