@@ -14,6 +14,7 @@
     var update = function () { leak.hidden = !(shown.value === "immediately" && attempts.value.trim() !== "1"); };
     attempts.addEventListener("input", update);
     shown.addEventListener("change", update);
+    update();  // values typed before this deferred script ran, or restored by the browser
   }
   // Pages waiting for a background job reload themselves.
   var wait = document.querySelector("[data-reload-after]");
