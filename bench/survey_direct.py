@@ -102,9 +102,15 @@ def _build(tmp: Path, people: int):
             for q in survey.questions
         ]
         db.session.commit()
+        from quiz.surveys.counting import count_from_database
+        from quiz.surveys.store import store_for
         from quiz.surveys.structure import survey_cache
 
         survey_cache(app).get(survey.id)  # what the first view request does in a server process
+        # What the first view request does for the survey's Redis: who answered, counted
+        # from the database (without it the scripts refuse to decide and every request
+        # is declined to the view).
+        count_from_database(store_for(app), survey.id)
         signer = RespondentSigner(app.config["SECRET_KEY"])
         sessions = Sessions(app)
         people_ = []
