@@ -96,11 +96,7 @@
       $("[data-unanswered]", progress).hidden = left.length === 0;
     };
 
-    paper.addEventListener("change", function (event) {
-      var input = event.target;
-      var field = input.closest("[data-q]");
-      if (!field) return;
-      showProgress();
+    var record = function (field, input) {
       var q = field.getAttribute("data-q");
       if (q === "p") {
         pending.p = input.value.trim();  /* the server reads it: one parser for every path */
@@ -108,7 +104,28 @@
         pending[q] = $$("input:checked", field).map(function (i) { return i.value; }).join(",");
       }
       send(q);
+    };
+
+    paper.addEventListener("change", function (event) {
+      var input = event.target;
+      var field = input.closest("[data-q]");
+      if (!field) return;
+      showProgress();
+      record(field, input);
     });
+
+    /* This script is deferred: on a slow phone a tap can come before it runs, and the
+       browser may restore choices on a reload. Save whatever differs from the page as
+       the server drew it (its saved answers), as a change would have. */
+    var untold = 0;
+    $$("fieldset[data-q]", paper).forEach(function (field) {
+      var changed = $$("input", field).filter(function (i) {
+        return i.type === "radio" || i.type === "checkbox" ? i.checked !== i.defaultChecked
+                                                           : i.value !== i.defaultValue;
+      });
+      if (changed.length) { untold += 1; record(field, changed[0]); }
+    });
+    if (untold) showProgress();
 
     var submitNow = function () {
       if (submitting) return;

@@ -71,4 +71,13 @@
     timers[question.id] = setTimeout(function () { save(question); }, 300);
   });
   applyConditions();
+  // This script is deferred: answers given before it ran (a slow phone), or restored by the
+  // browser on a reload, are saved as a change would have saved them.
+  form.querySelectorAll(".question").forEach(function (question) {
+    var changed = Array.prototype.some.call(question.querySelectorAll("input, textarea"), function (i) {
+      return i.type === "radio" || i.type === "checkbox" ? i.checked !== i.defaultChecked
+                                                         : i.value !== i.defaultValue;
+    });
+    if (changed) save(question);
+  });
 })();

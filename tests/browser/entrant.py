@@ -43,7 +43,8 @@ def submit_registration(page) -> None:
 
 
 def wait_for_attempt_page(page) -> None:
-    """On the attempt page, its script running: a tap before that would not be saved."""
+    """On the attempt page, its script running (a tap before that is saved only once it
+    runs: tests/browser/test_before_scripts.py), so a tap's save state can be read."""
     expect(page).to_have_url(ATTEMPT_URL)
     page.wait_for_load_state("load")
 
