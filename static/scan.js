@@ -45,10 +45,15 @@
 
   var sessionSelect = $("[data-session]");
   var pointSelect = $("[data-point]");
-  sessionSelect.value = load("session", "") || "";
-  pointSelect.value = load("point", "") || "";
-  sessionSelect.addEventListener("change", function () { save("session", sessionSelect.value); });
-  pointSelect.addEventListener("change", function () { save("point", pointSelect.value); });
+  // This script is deferred: a choice made before it ran (a slow phone) is kept and
+  // remembered; otherwise the device's last choice comes back.
+  function settle(select, name) {
+    var drawn = Array.prototype.filter.call(select.options, function (o) { return o.defaultSelected; })[0] || select.options[0];
+    if (drawn && select.value !== drawn.value) save(name, select.value); else select.value = load(name, "") || "";
+    select.addEventListener("change", function () { save(name, select.value); });
+  }
+  settle(sessionSelect, "session");
+  settle(pointSelect, "point");
   function chosen(select) { return select.value ? parseInt(select.value, 10) : null; }
   function now() { return Date.now() + offset; }
 

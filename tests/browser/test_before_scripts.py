@@ -18,6 +18,7 @@ pytestmark = pytest.mark.browser
 
 APP_JS = "**/app*.js*"
 SURVEY_JS = "**/survey*.js*"
+SCAN_JS = "**/scan.*js*"
 
 
 def test_an_answer_tapped_before_the_script_ran_is_saved_when_it_runs(
@@ -65,3 +66,32 @@ def test_a_survey_answer_given_before_the_script_ran_is_kept_in_the_draft(app, o
     page.reload()  # the draft is drawn as chosen: the attribute, not the browser's restoring
     expect(page.locator(".question input[type=radio][checked]")).to_have_count(1)
     expect(no).to_have_attribute("checked", "")
+
+
+def test_a_door_session_chosen_before_the_script_ran_stays_chosen(app, open_page, tmp_path):
+    from tests.browser.conference import make_conference_world
+    from tests.browser.conftest import DESKTOP
+    from tests.browser.organizer import sign_in
+
+    app.config["CONFERENCE_DOCUMENTS_DIR"] = str(tmp_path / "documents")
+    world = make_conference_world(app)
+    page = open_page(viewport=DESKTOP, service_workers="block")  # the script from the network
+    page.goto("/console/login")
+    sign_in(page)
+    expect(page.get_by_role("button", name=vi("Sign out"))).to_be_visible()
+    path = f"/console/conferences/{world.conference_id}/scan"
+    page.goto(path)
+    script = page.locator("script[src*='/scan.js']").get_attribute("src")
+    page.route(SCAN_JS, lambda route: route.abort())  # the script has not come yet
+    page.reload()
+    session = page.locator("select[data-session]")
+    session.select_option(str(world.session_id))
+    page.unroute(SCAN_JS)
+    page.add_script_tag(url=script)  # now it comes
+    page.wait_for_function(
+        "id => localStorage.getItem('quiz.scan.' + id + '.session') !== null",
+        arg=world.conference_id,
+    )
+    expect(session).to_have_value(str(world.session_id))
+    page.goto(path)  # the device remembers the door's session
+    expect(session).to_have_value(str(world.session_id))
