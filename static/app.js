@@ -117,15 +117,15 @@
     /* This script is deferred: on a slow phone a tap can come before it runs, and the
        browser may restore choices on a reload. Save whatever differs from the page as
        the server drew it (its saved answers), as a change would have. */
-    var untold = 0;
+    var early = 0;  // fields given before the script ran
     $$("fieldset[data-q]", paper).forEach(function (field) {
       var changed = $$("input", field).filter(function (i) {
         return i.type === "radio" || i.type === "checkbox" ? i.checked !== i.defaultChecked
                                                            : i.value !== i.defaultValue;
       });
-      if (changed.length) { untold += 1; record(field, changed[0]); }
+      if (changed.length) { early += 1; record(field, changed[0]); }
     });
-    if (untold) showProgress();
+    if (early) showProgress();
 
     var submitNow = function () {
       if (submitting) return;
