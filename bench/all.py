@@ -1,7 +1,7 @@
 """Every benchmark, one after the other, each writing its section of BENCHMARKS.md.
 
     .venv/bin/pip install -r requirements-bench.txt
-    .venv/bin/python bench/all.py                 # about 25 minutes on 2 cores
+    .venv/bin/python bench/all.py                 # over half an hour on 2 cores
     .venv/bin/python bench/all.py hotpath scoring # only those
 
 Each benchmark starts its own production-like stack on loopback (gunicorn,
@@ -33,6 +33,9 @@ BENCHMARKS = {
     "checkin": ["bench/checkin_bench.py"],
     "cluster": ["bench/cluster.py"],
     "faults": ["bench/faults.py"],
+    "surveys": ["bench/surveys.py"],
+    "survey-hotpath": ["bench/survey_hotpath.py"],
+    "survey-faults": ["bench/survey_faults.py"],
 }
 
 

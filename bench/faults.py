@@ -30,10 +30,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -42,13 +40,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-import redis
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.fault_waves import add_fault_options, run_waves  # noqa: E402
 from bench.report import write_section  # noqa: E402
 from bench.seeding import Sessions, demo_round, insert_entrants  # noqa: E402
-from bench.stack import BIN, ROOT, Stack, free_port, run_python  # noqa: E402
+from bench.stack import Stack, run_python  # noqa: E402
 
 SLUG = "tim-hieu-nghi-quyet"
 TOKEN = re.compile(r"/a/([^/?]+)")
@@ -265,64 +262,23 @@ def seed(entrants: int, time_limit: int) -> list[tuple[int, str, str]]:
         return [(e, *sessions.signed(e)) for e in insert_entrants(entrants)]
 
 
-def start_workers(stack: Stack, workers: int) -> list[subprocess.Popen]:
-    url = stack.env["REDIS_URL"]
-    commands = [
-        [str(BIN / "rq"), "worker", "-w", "quiz.worker.AppWorker", "--url", url]
-        + ["--logging_level", "WARNING", "scoring", "default"]
-        for _ in range(workers)
-    ]
-    commands.append(
-        [str(BIN / "python"), "-m", "quiz.scoring.scheduler", "--url", url]
-        + ["--logging-level", "WARNING"]
-    )
-    started = [subprocess.Popen(c, env=stack.env, cwd=ROOT) for c in commands]  # noqa: S603
-    stack.processes.extend(started)
-    # Ready before the first fault: a worker that cannot reach Redis while it
-    # starts up exits (rq's command line checks Redis first), and production
-    # counts on systemd to start it again; here nobody would.
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 120
-    while client.scard("rq:workers") < workers or not client.zcard("rq:cron_schedulers"):
-        if time.monotonic() > deadline:
-            raise RuntimeError("workers or scheduler did not start")
-        time.sleep(0.2)
-    return started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entrants", type=int, default=300, help="per wave")
     parser.add_argument("--questions", type=int, default=10)
     parser.add_argument("--pace", type=float, default=0.5, help="seconds between answers")
     parser.add_argument("--window", type=float, default=10.0, help="seconds to start everyone")
-    parser.add_argument("--fault-at", type=float, default=8.0, help="seconds into the wave")
-    parser.add_argument("--down", type=float, default=5.0, help="seconds Redis stays down")
-    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--waves", default="kill,empty", help="which faults, in order")
-    parser.add_argument("--no-report", action="store_true")
+    add_fault_options(parser, fault_at=8.0)
     args = parser.parse_args()
-    stack = Stack("quiz_bench_faults")
-    try:
-        stack.prepare()
-        stack.env["REDIS_RETRY_MAX_SECONDS"] = "5"
-        os.environ.update(stack.env)
-        people = seed(len(args.waves.split(",")) * args.entrants, time_limit=600)
-        port = free_port()
-        stack.gunicorn("app:app", port, threaded=True)
-        processes = start_workers(stack, args.workers)
-        waves = {}
-        for n, name in enumerate(args.waves.split(",")):
-            group = people[n * args.entrants : (n + 1) * args.entrants]
-            print(f"wave {name}: {len(group)} entrants, Redis {name} at {args.fault_at} s")
-            waves[name] = run_wave(stack, port, group, args, name)
-            print(json.dumps(waves[name]), flush=True)
-        alive = all(p.poll() is None for p in processes)
-    finally:
-        stack.stop()
-    print(f"workers and scheduler still running: {alive}")
-    if not args.no_report:
-        write_section("faults", render(waves, alive, args))
+    run_waves(
+        Stack("quiz_bench_faults"),
+        args,
+        args.waves.split(","),
+        lambda waves: seed(waves * args.entrants, time_limit=600),
+        lambda stack, port, group, name: run_wave(stack, port, group, args, name),
+        lambda waves, alive: write_section("faults", render(waves, alive, args)),
+    )
 
 
 def render(waves: dict, alive: bool, args) -> str:

@@ -70,7 +70,7 @@ def _build(tmp: Path, people: int):
     from flask_migrate import upgrade
 
     from bench.seeding import Sessions
-    from bench.surveys import make_survey
+    from bench.surveys import make_survey, question_specs
     from quiz import create_app
     from quiz.demo import seed_units
     from quiz.embedded_redis import EmbeddedRedis
@@ -92,15 +92,7 @@ def _build(tmp: Path, people: int):
         upgrade(directory=str(root / "migrations"))
         province = seed_units()
         survey = make_survey(province.id)
-        questions = [
-            {
-                "id": q.id,
-                "kind": q.kind,
-                "choices": [o.id for o in q.options if o.role != "row"],
-                "rows": [o.id for o in q.options if o.role == "row"],
-            }
-            for q in survey.questions
-        ]
+        questions = question_specs(survey)
         db.session.commit()
         from quiz.surveys.counting import count_from_database
         from quiz.surveys.store import store_for

@@ -29,7 +29,7 @@ from bench.hotpath import goal_cell  # noqa: E402
 from bench.report import write_section  # noqa: E402
 from bench.seeding import Sessions  # noqa: E402
 from bench.stack import GUNICORN, OUT, Stack, WrkResult, ensure_wrk, run_wrk  # noqa: E402
-from bench.surveys import make_survey  # noqa: E402
+from bench.surveys import make_survey, question_specs  # noqa: E402
 
 WARM_SAVES = 4
 GOALS = {"save": 0.6, "submit": 0.6, "submit10": 0.6}
@@ -79,15 +79,7 @@ def seed(people: int) -> dict:
     with app.app_context():
         province = seed_units()
         survey = make_survey(province.id)
-        questions = [
-            {
-                "id": q.id,
-                "kind": q.kind,
-                "choices": [o.id for o in q.options if o.role != "row"],
-                "rows": [o.id for o in q.options if o.role == "row"],
-            }
-            for q in survey.questions
-        ]
+        questions = question_specs(survey)
         db.session.commit()
         signer = RespondentSigner(app.config["SECRET_KEY"])
         sessions = Sessions(app)

@@ -60,6 +60,19 @@ BANDS = ["<18", "18-29", "30-44", "45-59", "60+"]
 JOBS = ["official", "student", "farmer", "worker", "business", "retired", "other"]
 
 
+def question_specs(survey) -> list[dict]:
+    """What a respondent needs to answer each question (bench/survey_hotpath.py `_answer`)."""
+    return [
+        {
+            "id": q.id,
+            "kind": q.kind,
+            "choices": [o.id for o in q.options if o.role != "row"],
+            "rows": [o.id for o in q.options if o.role == "row"],
+        }
+        for q in survey.questions
+    ]
+
+
 def make_survey(owner_id: int):
     """The 30 questions, in two sections; returned with their options by role."""
     from quiz.extensions import db
