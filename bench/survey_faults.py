@@ -59,8 +59,8 @@ class Visit:
 
 
 def send(browser: Browser, slug: str, questions: list, rng: random.Random) -> tuple[bool, bool]:
-    """Open the link; if the form is shown, answer it. (form shown, with the fault notice)
-    or raises when the end page is not reached."""
+    """Open the link and, if the form is shown, send every answer: (the form was shown, it
+    carried the fault notice). Raises when sending does not end on the end page."""
     status, _headers, page = browser.call("GET", f"/s/{slug}")
     if status == 303:
         return False, False
